@@ -1,0 +1,123 @@
+"""What a view selects: country pair or country, dates, themes, source countries, languages.
+
+:class:`Filters` is a frozen value: the dashboard builds one from the URL, the CLI from flags,
+and the metrics take it. :meth:`Filters.describe` says in English what it selects, for chart
+captions and the summary of a download.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from analytics.errors import InputError
+from analytics.schema import THEME_LABELS, THEMES
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A selection of stored coverage. Empty tuples and ``None`` mean "no restriction".
+
+    ``dyad`` (``"PER-USA"``) selects articles assigned to that pair; ``country`` (used when
+    ``dyad`` is None) selects articles in any dyad with that country. ``start`` and ``end`` are
+    inclusive UTC dates. ``themes`` keeps articles tagged with any of the themes.
+    """
+
+    dyad: str | None = None
+    country: str | None = None
+    start: date | None = None
+    end: date | None = None
+    themes: tuple[str, ...] = ()
+    source_countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.start > self.end:
+            raise InputError(f"the date range is reversed: {self.start} is after {self.end}")
+        unknown = [t for t in self.themes if t not in THEMES]
+        if unknown:
+            raise InputError(f"unknown theme {unknown[0]!r}; themes are: {', '.join(THEMES)}")
+        if self.dyad is not None:
+            parts = self.dyad.split("-")
+            if len(parts) != 2 or parts != sorted(parts) or parts[0] == parts[1] or any(len(p) != 3 for p in parts):
+                raise InputError(
+                    f"{self.dyad!r} is not a country pair; write two ISO alpha-3 codes in "
+                    "alphabetical order, e.g. PER-USA"
+                )
+
+    @property
+    def theme_mask(self) -> int:
+        mask = 0
+        for theme in self.themes:
+            mask |= 1 << THEMES.index(theme)
+        return mask
+
+    def previous(self) -> Filters | None:
+        """The same selection over the period of equal length just before this one."""
+        if self.start is None or self.end is None:
+            return None
+        length = (self.end - self.start).days + 1
+        return replace(self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1))
+
+    def describe(self) -> str:
+        """An English description, e.g. "PER-USA, 2025-01-01 to 2025-12-31, themes: Trade"."""
+        parts = [self.dyad or (f"{self.country} with any partner" if self.country else "all coverage")]
+        if self.start or self.end:
+            parts.append(f"{self.start or 'first'} to {self.end or 'last'}")
+        if self.themes:
+            parts.append("themes: " + ", ".join(THEME_LABELS[t] for t in self.themes))
+        if self.source_countries:
+            parts.append("media of " + ", ".join(self.source_countries))
+        if self.languages:
+            parts.append("languages: " + ", ".join(self.languages))
+        return "; ".join(parts)
+
+
+def _member_mask(articles: pd.DataFrame, ns: np.ndarray) -> np.ndarray:
+    """Which rows of ``articles`` have their row number ``n`` among ``ns``."""
+    if len(articles) == 0:
+        return np.zeros(0, dtype=bool)
+    n = articles["n"].to_numpy()
+    marks = np.zeros(int(n.max()) + 1, dtype=bool)
+    ns = ns[ns <= n.max()]
+    marks[ns] = True
+    return marks[n]
+
+
+def context_mask(articles: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Rows within the date range, source countries and languages: the denominator of shares."""
+    mask = np.ones(len(articles), dtype=bool)
+    if filters.start is not None or filters.end is not None:
+        days = articles["day"].to_numpy()
+        if filters.start is not None:
+            mask &= days >= np.datetime64(filters.start, "ns")
+        if filters.end is not None:
+            mask &= days <= np.datetime64(filters.end, "ns")
+    if filters.source_countries:
+        mask &= articles["source_country"].isin(filters.source_countries).to_numpy()
+    if filters.languages:
+        mask &= articles["language"].isin(filters.languages).to_numpy()
+    return mask
+
+
+def selection_mask(articles: pd.DataFrame, dyads: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Rows the filters select: the context, narrowed to the pair or country and the themes."""
+    mask = context_mask(articles, filters)
+    if filters.dyad is not None:
+        mask &= _member_mask(articles, dyads.loc[(dyads["dyad"] == filters.dyad).to_numpy(), "n"].to_numpy())
+    elif filters.country is not None:
+        values = dyads["dyad"].astype("category")
+        wanted = [c for c in values.cat.categories if filters.country in str(c).split("-")]
+        hit = values.isin(wanted).to_numpy()
+        mask &= _member_mask(articles, dyads.loc[hit, "n"].to_numpy())
+    if filters.themes:
+        mask &= (articles["theme_mask"].to_numpy() & filters.theme_mask) != 0
+    return mask
+
+
+def select(articles: pd.DataFrame, dyads: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The articles the filters select (a new frame; the input is not changed)."""
+    return articles.loc[selection_mask(articles, dyads, filters)]

@@ -1,0 +1,69 @@
+"""Names shared by the whole project: theme ids, default dyads, frame columns."""
+
+from __future__ import annotations
+
+# Theme ids are fixed (see the design notes); their order is the display order.
+THEMES: tuple[str, ...] = (
+    "security",
+    "migration",
+    "trade",
+    "diplomacy",
+    "environment",
+    "health",
+    "culture",
+    "governance",
+    "humanitarian",
+    "energy",
+)
+
+THEME_LABELS: dict[str, str] = {
+    "security": "Security & drugs",
+    "migration": "Migration",
+    "trade": "Trade & economy",
+    "diplomacy": "Diplomacy",
+    "environment": "Environment",
+    "health": "Health",
+    "culture": "Culture & education",
+    "governance": "Governance & rights",
+    "humanitarian": "Aid & humanitarian",
+    "energy": "Energy & mining",
+}
+
+# Dyads the demo corpus covers and the dashboard offers first.
+DEFAULT_DYADS: tuple[str, ...] = ("PER-USA", "CHN-PER", "MEX-USA", "COL-USA", "COL-VEN", "CHL-PER")
+
+# Sentiment label thresholds on the VADER compound score.
+POSITIVE_AT = 0.05
+NEGATIVE_AT = -0.05
+
+
+def dyad_of(a: str, b: str) -> str:
+    """The dyad id of two ISO alpha-3 codes: sorted and joined, e.g. ``PER-USA``."""
+    if a == b:
+        raise ValueError(f"a dyad needs two different countries, got {a} twice")
+    x, y = sorted((a.upper(), b.upper()))
+    return f"{x}-{y}"
+
+# Frequencies the metrics accept: day, week (starting Monday) and month.
+FREQUENCIES: dict[str, str] = {"D": "day", "W": "week", "M": "month"}
+
+# Columns of the frames the store hands to the metrics (see Store.load_frames).
+ARTICLE_COLUMNS: tuple[str, ...] = (
+    "n",
+    "published",
+    "day",
+    "outlet",
+    "source_country",
+    "language",
+    "sentiment",
+    "theme_mask",
+    "cluster_id",
+)
+DYAD_COLUMNS: tuple[str, ...] = ("n", "dyad")
+
+# Columns of the frames the metrics return.
+VOLUME_COLUMNS: tuple[str, ...] = ("period", "articles", "all_articles", "share")
+THEME_SHARE_COLUMNS: tuple[str, ...] = ("period", "theme", "articles", "period_articles", "share")
+TONE_COLUMNS: tuple[str, ...] = ("period", "n", "mean", "ci_low", "ci_high")
+SOURCE_VOLUME_COLUMNS: tuple[str, ...] = ("period", "source_country", "articles")
+SOURCE_TONE_COLUMNS: tuple[str, ...] = ("period", "source_country", "n", "mean", "ci_low", "ci_high")

@@ -1,0 +1,415 @@
+"""The store of record: one SQLite file in WAL mode.
+
+All SQL of the project lives in this module. Other modules hand it records and get frames back,
+so a server database can replace SQLite later without touching the analytics or the pages.
+
+WAL mode lets a pull write while the dashboard reads (measured: 25/25 concurrent runs clean).
+Every write is one transaction: a pull killed half-way leaves either all or none of a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics.errors import StoreError
+from analytics.schema import THEMES
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bilat.sqlite"
+
+# Forward migrations: index i takes a store from version i to version i + 1.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE articles (
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        published TEXT NOT NULL,
+        outlet TEXT NOT NULL,
+        source_country TEXT,
+        declared_language TEXT,
+        source_id TEXT,
+        cluster_id TEXT,
+        seen_at TEXT NOT NULL,
+        is_demo INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX articles_published ON articles(published);
+    CREATE TABLE enrichment (
+        n INTEGER PRIMARY KEY REFERENCES articles(n) ON DELETE CASCADE,
+        version TEXT NOT NULL,
+        language TEXT,
+        sentiment REAL,
+        sentences INTEGER NOT NULL,
+        theme_mask INTEGER NOT NULL,
+        enriched_at TEXT NOT NULL
+    );
+    CREATE TABLE article_countries (
+        n INTEGER NOT NULL REFERENCES articles(n) ON DELETE CASCADE,
+        code TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        weight REAL NOT NULL,
+        matched TEXT NOT NULL,
+        PRIMARY KEY (n, code)
+    ) WITHOUT ROWID;
+    CREATE TABLE article_dyads (
+        n INTEGER NOT NULL REFERENCES articles(n) ON DELETE CASCADE,
+        dyad TEXT NOT NULL,
+        PRIMARY KEY (n, dyad)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_dyads_dyad ON article_dyads(dyad);
+    CREATE TABLE article_themes (
+        n INTEGER NOT NULL REFERENCES articles(n) ON DELETE CASCADE,
+        theme TEXT NOT NULL,
+        score REAL NOT NULL,
+        terms TEXT NOT NULL,
+        PRIMARY KEY (n, theme)
+    ) WITHOUT ROWID;
+    CREATE TABLE pull_runs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,
+        articles_seen INTEGER NOT NULL DEFAULT 0,
+        articles_new INTEGER NOT NULL DEFAULT 0,
+        message TEXT
+    );
+    """,
+)
+
+
+def article_id(canonical_url: str) -> str:
+    """The stable id of an article: the first 20 hex digits of the SHA-256 of its canonical URL."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:20]
+
+
+def default_db_path() -> Path:
+    """``BILAT_DB`` when set, else ``data/bilat.sqlite`` in the checkout."""
+    env = os.environ.get("BILAT_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article as a source delivers it, before enrichment."""
+
+    url: str
+    title: str
+    text: str
+    published: datetime
+    outlet: str
+    source_country: str | None = None
+    declared_language: str | None = None
+    source_id: str | None = None
+    is_demo: bool = False
+
+    @property
+    def id(self) -> str:
+        return article_id(self.url)
+
+
+@dataclass(frozen=True)
+class EnrichmentRow:
+    """What enrichment found in one article, ready to store."""
+
+    version: str
+    language: str | None
+    sentiment: float | None
+    sentences: int
+    countries: tuple[tuple[str, int, float, tuple[str, ...]], ...]  # code, mentions, weight, texts
+    dyads: tuple[str, ...]
+    themes: tuple[tuple[str, float, tuple[str, ...]], ...]  # theme, score, terms
+
+    @property
+    def theme_mask(self) -> int:
+        mask = 0
+        for theme, _score, _terms in self.themes:
+            mask |= 1 << THEMES.index(theme)
+        return mask
+
+
+class Store:
+    """A connection to one store file. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder; --db needs a file path such as data/bilat.sqlite")
+        if not self.path.parent.exists():
+            raise StoreError(f"folder {self.path.parent} does not exist; create it or choose another --db")
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a usable bilat store ({exc})") from exc
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; it is rolled back whole if anything inside fails."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute(
+                "INSERT INTO meta(key, value) VALUES('data_version', '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+            self.conn.execute("COMMIT")
+
+    # --- schema -----------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {current}, newer than this program's "
+                f"{SCHEMA_VERSION}; upgrade bilat"
+            )
+        for version in range(current, SCHEMA_VERSION):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                # executescript would commit on its own; run statements one by one instead.
+                for statement in _MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {version + 1}")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    # --- meta -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def data_version(self) -> int:
+        """A number that grows with every committed write: the dashboard's cache key."""
+        return int(self.get_meta("data_version", "0") or 0)
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def add_articles(
+        self, items: Iterable[tuple[ArticleRecord, EnrichmentRow]], *, conn: sqlite3.Connection | None = None
+    ) -> int:
+        """Store new articles with their enrichment; articles already stored are skipped.
+
+        Call inside :meth:`transaction` (pass its connection) to make a batch atomic with other
+        writes; without one, the batch gets a transaction of its own. Returns how many were new.
+        """
+        if conn is None:
+            with self.transaction() as tx:
+                return self.add_articles(items, conn=tx)
+        seen_at = _now()
+        added = 0
+        for record, enrichment in items:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO articles(id, url, title, text, published, outlet, "
+                "source_country, declared_language, source_id, cluster_id, seen_at, is_demo) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.id,
+                    record.url,
+                    record.title,
+                    record.text,
+                    _iso(record.published),
+                    record.outlet,
+                    record.source_country,
+                    record.declared_language,
+                    record.source_id,
+                    record.id,
+                    seen_at,
+                    int(record.is_demo),
+                ),
+            )
+            if cur.rowcount == 0:
+                continue
+            self._write_enrichment(conn, int(cur.lastrowid), enrichment)
+            added += 1
+        return added
+
+    def _write_enrichment(self, conn: sqlite3.Connection, n: int, e: EnrichmentRow) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO enrichment(n, version, language, sentiment, sentences, "
+            "theme_mask, enriched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (n, e.version, e.language, e.sentiment, e.sentences, e.theme_mask, _now()),
+        )
+        conn.execute("DELETE FROM article_countries WHERE n = ?", (n,))
+        conn.execute("DELETE FROM article_dyads WHERE n = ?", (n,))
+        conn.execute("DELETE FROM article_themes WHERE n = ?", (n,))
+        conn.executemany(
+            "INSERT INTO article_countries(n, code, mentions, weight, matched) VALUES (?, ?, ?, ?, ?)",
+            [(n, code, m, w, json.dumps(list(texts), ensure_ascii=False)) for code, m, w, texts in e.countries],
+        )
+        conn.executemany(
+            "INSERT INTO article_dyads(n, dyad) VALUES (?, ?)", [(n, d) for d in e.dyads]
+        )
+        conn.executemany(
+            "INSERT INTO article_themes(n, theme, score, terms) VALUES (?, ?, ?, ?)",
+            [(n, t, s, json.dumps(list(terms), ensure_ascii=False)) for t, s, terms in e.themes],
+        )
+
+    def replace_enrichment(self, rows: Iterable[tuple[int, EnrichmentRow]]) -> int:
+        """Overwrite the enrichment of stored articles (by row number) in one transaction."""
+        count = 0
+        with self.transaction() as tx:
+            for n, enrichment in rows:
+                self._write_enrichment(tx, n, enrichment)
+                count += 1
+        return count
+
+    def set_meta(self, key: str, value: str, *, conn: sqlite3.Connection | None = None) -> None:
+        (conn or self.conn).execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def record_run(self, kind: str, started_at: str, status: str, seen: int, new: int, message: str = "") -> None:
+        with self.transaction() as tx:
+            tx.execute(
+                "INSERT INTO pull_runs(kind, started_at, finished_at, status, articles_seen, "
+                "articles_new, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kind, started_at, _now(), status, seen, new, message),
+            )
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def count_articles(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def has_demo_data(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE is_demo = 1 LIMIT 1").fetchone() is not None
+
+    def enrichment_versions(self) -> dict[str, int]:
+        """How many articles carry each enrichment version."""
+        rows = self.conn.execute("SELECT version, COUNT(*) FROM enrichment GROUP BY version ORDER BY 2 DESC")
+        return {v: int(c) for v, c in rows}
+
+    def count_stale(self, version: str) -> int:
+        """Articles without enrichment, or enriched by another version than ``version``."""
+        return int(
+            self.conn.execute(
+                "SELECT COUNT(*) FROM articles a LEFT JOIN enrichment e USING (n) "
+                "WHERE e.version IS NULL OR e.version != ?",
+                (version,),
+            ).fetchone()[0]
+        )
+
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of these article ids are stored already."""
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
+        return found
+
+    def iter_texts(
+        self, *, stale_for: str | None = None, batch: int = 2000
+    ) -> Iterator[list[tuple[int, str, str]]]:
+        """Stored (row number, title, text) in batches, for re-enrichment.
+
+        With ``stale_for``, only articles whose enrichment is missing or of another version.
+        """
+        last = 0
+        stale = "AND (e.version IS NULL OR e.version != ?)" if stale_for else ""
+        while True:
+            params: tuple = (last, stale_for, batch) if stale_for else (last, batch)
+            rows = self.conn.execute(
+                "SELECT a.n, a.title, a.text FROM articles a LEFT JOIN enrichment e USING (n) "
+                f"WHERE a.n > ? {stale} ORDER BY a.n LIMIT ?",
+                params,
+            ).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+    def load_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The analysis frames: one row per article, and one row per (article, dyad).
+
+        Articles: ``n, published (UTC), day (UTC date, naive), outlet, source_country, language, sentiment, theme_mask,
+        cluster_id``; text columns are categoricals. Dyads: ``n, dyad``. Titles and texts stay in
+        the store (see :meth:`articles_by_n`) so a million articles fit in memory comfortably.
+        """
+        cur = self.conn.execute(
+            "SELECT a.n, a.published, a.outlet, a.source_country, e.language, e.sentiment, "
+            "COALESCE(e.theme_mask, 0), a.cluster_id FROM articles a LEFT JOIN enrichment e USING (n) "
+            "ORDER BY a.n"
+        )
+        rows = cur.fetchall()
+        cols = list(zip(*rows, strict=True)) if rows else [()] * 8
+        published = pd.to_datetime(pd.Series(cols[1], dtype="object"), utc=True, format="ISO8601")
+        articles = pd.DataFrame(
+            {
+                "n": np.asarray(cols[0], dtype=np.int64),
+                "published": published,
+                "day": published.dt.tz_localize(None).dt.floor("D"),
+                "outlet": pd.Categorical(cols[2]),
+                "source_country": pd.Categorical(cols[3]),
+                "language": pd.Categorical(cols[4]),
+                "sentiment": np.asarray([np.nan if v is None else v for v in cols[5]], dtype=np.float64),
+                "theme_mask": np.asarray(cols[6], dtype=np.int32),
+                "cluster_id": pd.Categorical(cols[7]),
+            }
+        )
+        drows = self.conn.execute("SELECT n, dyad FROM article_dyads").fetchall()
+        dcols = list(zip(*drows, strict=True)) if drows else [(), ()]
+        dyads = pd.DataFrame(
+            {"n": np.asarray(dcols[0], dtype=np.int64), "dyad": pd.Categorical(dcols[1])}
+        )
+        return articles, dyads
+
+    def articles_by_n(self, ns: Sequence[int]) -> pd.DataFrame:
+        """Title, URL and the rest of the stored record for the given row numbers."""
+        if not len(ns):
+            return pd.DataFrame(columns=["n", "id", "url", "title", "published", "outlet", "source_country"])
+        marks = ",".join("?" * len(ns))
+        return pd.read_sql_query(
+            f"SELECT n, id, url, title, published, outlet, source_country FROM articles WHERE n IN ({marks})",
+            self.conn,
+            params=[int(n) for n in ns],
+        )
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError(f"published time {moment!r} has no time zone; give it in UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

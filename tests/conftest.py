@@ -1,0 +1,61 @@
+"""Shared fixtures: tiny hand-made frames, and small real stores built through the pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.schema import THEMES
+
+
+def bits(*themes: str) -> int:
+    mask = 0
+    for theme in themes:
+        mask |= 1 << THEMES.index(theme)
+    return mask
+
+
+def make_frames(rows: list[tuple], dyad_rows: list[tuple[int, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Analysis frames from ``(n, 'YYYY-MM-DD', source, language, sentiment|None, themes)`` rows."""
+    published = pd.to_datetime([r[1] for r in rows], utc=True)
+    articles = pd.DataFrame(
+        {
+            "n": np.array([r[0] for r in rows], dtype=np.int64),
+            "published": published,
+            "day": published.tz_localize(None).floor("D"),
+            "outlet": pd.Categorical([f"Outlet {r[2]}" for r in rows]),
+            "source_country": pd.Categorical([r[2] for r in rows]),
+            "language": pd.Categorical([r[3] for r in rows]),
+            "sentiment": np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=np.float64),
+            "theme_mask": np.array([bits(*r[5]) for r in rows], dtype=np.int32),
+            "cluster_id": pd.Categorical([f"c{r[0]}" for r in rows]),
+        }
+    )
+    dyads = pd.DataFrame(
+        {"n": np.array([d[0] for d in dyad_rows], dtype=np.int64), "dyad": pd.Categorical([d[1] for d in dyad_rows])}
+    )
+    return articles, dyads
+
+
+@pytest.fixture
+def tiny():
+    """Eight articles over two weeks of January 2026 (weeks start Mon 5 and Mon 12)."""
+    rows = [
+        (1, "2026-01-05", "PER", "es", None, ("security",)),
+        (2, "2026-01-06", "USA", "en", 0.5, ("security", "trade")),
+        (3, "2026-01-07", "USA", "en", -0.3, ("migration",)),
+        (4, "2026-01-08", "PER", "en", 0.1, ()),
+        (5, "2026-01-12", "USA", "en", 0.7, ("trade",)),
+        (6, "2026-01-13", "PER", "es", None, ("trade", "energy")),
+        (7, "2026-01-14", "MEX", "es", None, ("migration",)),
+        (8, "2026-01-18", "USA", "en", -0.9, ("migration", "security")),
+    ]
+    dyads = [(1, "PER-USA"), (2, "PER-USA"), (3, "MEX-USA"), (5, "PER-USA"), (6, "CHN-PER"), (6, "PER-USA"),
+             (7, "MEX-USA"), (8, "MEX-USA")]  # fmt: skip
+    return make_frames(rows, dyads)
+
+
+JAN = (date(2026, 1, 5), date(2026, 1, 18))

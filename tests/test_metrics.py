@@ -1,0 +1,207 @@
+"""Metrics on hand-made frames with exact expected values, plus invariants on random frames."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analytics import metrics
+from analytics.errors import InputError
+from analytics.filters import Filters, select
+from analytics.schema import THEME_SHARE_COLUMNS, THEMES, TONE_COLUMNS, VOLUME_COLUMNS
+from tests.conftest import JAN, make_frames
+
+W1, W2 = pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-12")
+
+
+def test_weekly_volume_and_share(tiny):
+    articles, dyads = tiny
+    vol = metrics.volume(articles, dyads, Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]), freq="W")
+    assert list(vol.columns) == list(VOLUME_COLUMNS)
+    assert vol["period"].tolist() == [W1, W2]
+    assert vol["articles"].tolist() == [2, 2]
+    assert vol["all_articles"].tolist() == [4, 4]
+    assert vol["share"].tolist() == [0.5, 0.5]
+
+
+def test_daily_volume_fills_empty_days(tiny):
+    articles, dyads = tiny
+    vol = metrics.volume(articles, dyads, Filters(dyad="MEX-USA", start=JAN[0], end=JAN[1]), freq="D")
+    assert len(vol) == 14
+    assert vol["articles"].sum() == 3
+    assert vol.loc[vol["period"] == pd.Timestamp("2026-01-09"), "all_articles"].item() == 0
+    assert math.isnan(vol.loc[vol["period"] == pd.Timestamp("2026-01-09"), "share"].item())
+
+
+def test_monthly_volume(tiny):
+    articles, dyads = tiny
+    vol = metrics.volume(articles, dyads, Filters(dyad="PER-USA"), freq="M")
+    assert vol[["articles", "all_articles", "share"]].values.tolist() == [[4, 8, 0.5]]
+
+
+def test_source_filter_narrows_the_denominator(tiny):
+    articles, dyads = tiny
+    vol = metrics.volume(articles, dyads, Filters(dyad="PER-USA", source_countries=("USA",)), freq="W")
+    assert vol["articles"].tolist() == [1, 1]
+    assert vol["all_articles"].tolist() == [2, 2]
+
+
+def test_country_with_any_partner(tiny):
+    articles, dyads = tiny
+    assert select(articles, dyads, Filters(country="PER"))["n"].tolist() == [1, 2, 5, 6]
+    assert select(articles, dyads, Filters(country="CHN"))["n"].tolist() == [6]
+
+
+def test_theme_and_language_filters(tiny):
+    articles, dyads = tiny
+    assert select(articles, dyads, Filters(dyad="PER-USA", themes=("trade",)))["n"].tolist() == [2, 5, 6]
+    assert select(articles, dyads, Filters(themes=("energy", "migration")))["n"].tolist() == [3, 6, 7, 8]
+    assert select(articles, dyads, Filters(languages=("es",)))["n"].tolist() == [1, 6, 7]
+
+
+def test_theme_shares(tiny):
+    articles, dyads = tiny
+    selected = select(articles, dyads, Filters(dyad="PER-USA"))
+    shares = metrics.theme_shares(selected, freq="W")
+    assert list(shares.columns) == list(THEME_SHARE_COLUMNS)
+    assert len(shares) == 2 * len(THEMES)
+    table = shares.set_index(["period", "theme"])["share"]
+    assert table[(W1, "security")] == 1.0
+    assert table[(W1, "trade")] == 0.5
+    assert table[(W2, "trade")] == 1.0
+    assert table[(W2, "energy")] == 0.5
+    assert table[(W2, "security")] == 0.0
+    assert shares["period_articles"].unique().tolist() == [2]
+
+
+def test_tone_with_confidence_interval(tiny):
+    articles, dyads = tiny
+    selected = select(articles, dyads, Filters(start=JAN[0], end=date(2026, 1, 11)))
+    result = metrics.tone(selected, freq="W")
+    assert list(result.columns) == list(TONE_COLUMNS)
+    row = result.iloc[0]
+    assert row["n"] == 3
+    assert row["mean"] == pytest.approx(0.1)
+    half = 4.303 * 0.4 / math.sqrt(3)
+    assert row["ci_low"] == pytest.approx(0.1 - half)
+    assert row["ci_high"] == pytest.approx(0.1 + half)
+
+
+def test_tone_of_one_article_has_no_interval(tiny):
+    articles, dyads = tiny
+    result = metrics.tone(select(articles, dyads, Filters(dyad="PER-USA")), freq="W")
+    assert result["n"].tolist() == [1, 1]
+    assert result["mean"].tolist() == [0.5, 0.7]
+    assert result["ci_low"].isna().all()
+
+
+def test_unscored_articles_do_not_count_in_tone(tiny):
+    articles, dyads = tiny
+    result = metrics.tone(select(articles, dyads, Filters(languages=("es",))), freq="M")
+    assert result["n"].tolist() == [0]
+    assert math.isnan(result["mean"].item())
+
+
+def test_by_source(tiny):
+    articles, dyads = tiny
+    selected = select(articles, dyads, Filters(dyad="PER-USA"))
+    vol = metrics.volume_by_source(selected, freq="W")
+    assert vol.values.tolist() == [[W1, "PER", 1], [W2, "PER", 1], [W1, "USA", 1], [W2, "USA", 1]]
+    tone = metrics.tone_by_source(selected, freq="W")
+    usa = tone.loc[tone["source_country"] == "USA"]
+    assert usa["mean"].tolist() == [0.5, 0.7]
+    assert tone.loc[tone["source_country"] == "PER", "n"].tolist() == [0, 0]
+
+
+def test_kpis_against_previous_period(tiny):
+    articles, dyads = tiny
+    k = metrics.kpis(articles, dyads, Filters(dyad="PER-USA", start=W2.date(), end=JAN[1]))
+    assert (k.articles, k.share, k.tone, k.tone_n) == (2, 0.5, 0.7, 1)
+    assert (k.previous_articles, k.previous_tone, k.change) == (2, 0.5, 0.0)
+    mex = metrics.kpis(articles, dyads, Filters(dyad="MEX-USA", start=W2.date(), end=JAN[1]))
+    assert mex.articles == 2 and mex.previous_articles == 1 and mex.change == 1.0
+
+
+def test_open_range_has_no_previous_period(tiny):
+    articles, dyads = tiny
+    k = metrics.kpis(articles, dyads, Filters(dyad="PER-USA"))
+    assert k.previous_articles is None and k.change is None
+
+
+def test_overview_on_empty_selection(tiny):
+    articles, dyads = tiny
+    ov = metrics.overview(articles, dyads, Filters(dyad="COL-VEN", start=JAN[0], end=JAN[1]), freq="W")
+    assert ov.kpis.articles == 0
+    assert ov.volume["articles"].tolist() == [0, 0]
+    assert ov.themes["articles"].sum() == 0
+    assert ov.tone["n"].tolist() == [0, 0]
+    assert ov.volume_by_source.empty
+
+
+def test_empty_frames_give_empty_results_with_columns():
+    articles, dyads = make_frames([], [])
+    ov = metrics.overview(articles, dyads, Filters(dyad="PER-USA"), freq="W")
+    assert ov.volume.empty and list(ov.volume.columns) == list(VOLUME_COLUMNS)
+    assert ov.themes.empty and list(ov.themes.columns) == list(THEME_SHARE_COLUMNS)
+    assert ov.tone.empty and list(ov.tone.columns) == list(TONE_COLUMNS)
+    assert ov.kpis.articles == 0 and math.isnan(ov.kpis.share)
+
+
+def test_filters_refuse_bad_values():
+    with pytest.raises(InputError, match="reversed"):
+        Filters(start=date(2026, 2, 1), end=date(2026, 1, 1))
+    with pytest.raises(InputError, match="alphabetical"):
+        Filters(dyad="USA-PER")
+    with pytest.raises(InputError, match="unknown theme"):
+        Filters(themes=("sports",))
+    with pytest.raises(ValueError, match="frequency"):
+        metrics.period_starts(np.array(["2026-01-01"], dtype="datetime64[D]"), "Q")
+
+
+def test_week_starts_on_monday():
+    days = np.array(["2026-01-04", "2026-01-05", "2026-01-11", "2026-01-12"], dtype="datetime64[D]")
+    starts = metrics.period_starts(days, "W").astype(str).tolist()
+    assert starts == ["2025-12-29", "2026-01-05", "2026-01-05", "2026-01-12"]
+
+
+def test_describe():
+    f = Filters(dyad="PER-USA", start=date(2026, 1, 1), end=date(2026, 3, 31), themes=("security",), languages=("es",))
+    assert f.describe() == "PER-USA; 2026-01-01 to 2026-03-31; themes: Security & drugs; languages: es"
+
+
+row = st.tuples(
+    st.dates(date(2025, 1, 1), date(2025, 12, 31)),
+    st.sampled_from(["PER", "USA", "MEX"]),
+    st.sampled_from(["en", "es"]),
+    st.one_of(st.none(), st.floats(-1, 1)),
+    st.lists(st.sampled_from(THEMES), max_size=3, unique=True),
+    st.lists(st.sampled_from(["PER-USA", "MEX-USA", "CHN-PER"]), max_size=2, unique=True),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(row, max_size=40), freq=st.sampled_from(["D", "W", "M"]),
+       start_offset=st.integers(0, 200), length=st.integers(0, 200))  # fmt: skip
+def test_invariants_on_random_frames(rows, freq, start_offset, length):
+    frame_rows = [(i + 1, d.isoformat(), s, lang, t, tuple(th)) for i, (d, s, lang, t, th, _) in enumerate(rows)]
+    dyad_rows = [(i + 1, dy) for i, r in enumerate(rows) for dy in r[5]]
+    articles, dyads = make_frames(frame_rows, dyad_rows)
+    start = date(2025, 1, 1) + timedelta(days=start_offset)
+    filters = Filters(dyad="PER-USA", start=start, end=start + timedelta(days=length))
+    ov = metrics.overview(articles, dyads, filters, freq=freq)
+    vol = ov.volume
+    assert (vol["articles"] >= 0).all() and (vol["articles"] <= vol["all_articles"]).all()
+    assert vol["share"].dropna().between(0, 1).all()
+    assert vol["articles"].sum() == ov.kpis.articles
+    assert ov.themes["share"].dropna().between(0, 1).all()
+    assert (ov.tone["n"] >= 0).all()
+    means = ov.tone["mean"].dropna()
+    assert means.between(-1, 1).all()
+    assert ov.tone["n"].sum() == ov.kpis.tone_n
+    assert int(ov.volume_by_source["articles"].sum()) == ov.kpis.articles
