@@ -198,8 +198,7 @@ class Store:
         current = self.schema_version()
         if current > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path} has schema version {current}, newer than this program's "
-                f"{SCHEMA_VERSION}; upgrade bilat"
+                f"{self.path} has schema version {current}, newer than this program's {SCHEMA_VERSION}; upgrade bilat"
             )
         for version in range(current, SCHEMA_VERSION):
             self.conn.execute("BEGIN IMMEDIATE")
@@ -278,9 +277,7 @@ class Store:
             "INSERT INTO article_countries(n, code, mentions, weight, matched) VALUES (?, ?, ?, ?, ?)",
             [(n, code, m, w, json.dumps(list(texts), ensure_ascii=False)) for code, m, w, texts in e.countries],
         )
-        conn.executemany(
-            "INSERT INTO article_dyads(n, dyad) VALUES (?, ?)", [(n, d) for d in e.dyads]
-        )
+        conn.executemany("INSERT INTO article_dyads(n, dyad) VALUES (?, ?)", [(n, d) for d in e.dyads])
         conn.executemany(
             "INSERT INTO article_themes(n, theme, score, terms) VALUES (?, ?, ?, ?)",
             [(n, t, s, json.dumps(list(terms), ensure_ascii=False)) for t, s, terms in e.themes],
@@ -341,9 +338,7 @@ class Store:
             found.update(r[0] for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
         return found
 
-    def iter_texts(
-        self, *, stale_for: str | None = None, batch: int = 2000
-    ) -> Iterator[list[tuple[int, str, str]]]:
+    def iter_texts(self, *, stale_for: str | None = None, batch: int = 2000) -> Iterator[list[tuple[int, str, str]]]:
         """Stored (row number, title, text) in batches, for re-enrichment.
 
         With ``stale_for``, only articles whose enrichment is missing or of another version.
@@ -392,9 +387,7 @@ class Store:
         )
         drows = self.conn.execute("SELECT n, dyad FROM article_dyads").fetchall()
         dcols = list(zip(*drows, strict=True)) if drows else [(), ()]
-        dyads = pd.DataFrame(
-            {"n": np.asarray(dcols[0], dtype=np.int64), "dyad": pd.Categorical(dcols[1])}
-        )
+        dyads = pd.DataFrame({"n": np.asarray(dcols[0], dtype=np.int64), "dyad": pd.Categorical(dcols[1])})
         return articles, dyads
 
     def articles_by_n(self, ns: Sequence[int]) -> pd.DataFrame:

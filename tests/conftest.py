@@ -59,3 +59,28 @@ def tiny():
 
 
 JAN = (date(2026, 1, 5), date(2026, 1, 18))
+
+
+DEMO_END = date(2026, 6, 30)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """A real store file holding a 3,000-article demo corpus ending 2026-06-30."""
+    from analytics.pipeline import load_demo
+    from analytics.store import Store
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    with Store(path) as store:
+        load_demo(store, n=3000, seed=11, end=DEMO_END, months=12)
+    return path
+
+
+@pytest.fixture
+def use_db(monkeypatch):
+    """Point the dashboard (which reads $BILAT_DB) at a given store file."""
+
+    def point(path) -> None:
+        monkeypatch.setenv("BILAT_DB", str(path))
+
+    return point

@@ -1,0 +1,135 @@
+"""Tone: VADER compound scores per sentence, aggregated per article.
+
+Whole long texts saturate VADER's compound score (about -0.998 for 1,000 words) and score 7.5x
+slower, so articles are split into sentences, each sentence is scored, and the article's tone is
+the mean of its sentence scores. VADER is English only: other languages get ``None`` (unscored),
+never a score from the English lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from analytics.schema import NEGATIVE_AT, POSITIVE_AT
+
+SCORED_LANGUAGES = frozenset({"en"})
+
+# Abbreviations whose final full stop does not end a sentence in news text.
+_ABBREVIATIONS = frozenset(
+    [
+        "u.s",
+        "u.s.a",
+        "u.k",
+        "u.n",
+        "ee.uu",
+        "ee.",
+        "uu",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sr",
+        "sra",
+        "srta",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "gov",
+        "sen",
+        "rep",
+        "jr",
+        "st",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "no",
+        "nº",
+        "vs",
+        "etc",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "ene",
+        "abr",
+        "ago",
+        "dic",
+        "dept",
+        "prof",
+        "pres",
+        "av",
+    ]
+)
+# A candidate boundary: end punctuation, optional closing quotes/brackets, then white space.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n\s*\n")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split news text into sentences, keeping "U.S." and "EE.UU." inside their sentence."""
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end()
+        before = text[start : match.start() + 1]
+        last_word = before.rsplit(None, 1)[-1] if before.strip() else ""
+        token = last_word.rstrip(".").lower().lstrip("(\"'“‘¿¡")
+        nxt = text[end : end + 1]
+        if match.group(0).startswith(".") and (token in _ABBREVIATIONS or len(token) == 1):
+            continue
+        if nxt and nxt.islower():
+            continue
+        piece = text[start:end].strip()
+        if piece:
+            sentences.append(piece)
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+@lru_cache(maxsize=1)
+def english_analyzer() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+@dataclass(frozen=True)
+class Tone:
+    """An article's tone: the mean sentence compound, or None where the language is unscored."""
+
+    compound: float | None
+    sentences: tuple[float, ...]
+
+
+def score_sentences(sentences: list[str], language: str) -> Tone:
+    """Score each sentence with the scorer of ``language`` and take the mean."""
+    if language not in SCORED_LANGUAGES or not sentences:
+        return Tone(None, ())
+    analyzer = english_analyzer()
+    scores = tuple(analyzer.polarity_scores(s)["compound"] for s in sentences)
+    return Tone(round(sum(scores) / len(scores), 4), scores)
+
+
+def tone_label(compound: float | None) -> str:
+    """``positive`` (>= 0.05), ``negative`` (<= -0.05), ``neutral``, or ``unscored``."""
+    if compound is None:
+        return "unscored"
+    if compound >= POSITIVE_AT:
+        return "positive"
+    if compound <= NEGATIVE_AT:
+        return "negative"
+    return "neutral"

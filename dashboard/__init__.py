@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: pages, filters, charts and downloads over the analytics package."""
