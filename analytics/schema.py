@@ -44,6 +44,7 @@ def dyad_of(a: str, b: str) -> str:
     x, y = sorted((a.upper(), b.upper()))
     return f"{x}-{y}"
 
+
 # Frequencies the metrics accept: day, week (starting Monday) and month.
 FREQUENCIES: dict[str, str] = {"D": "day", "W": "week", "M": "month"}
 

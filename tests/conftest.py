@@ -84,3 +84,15 @@ def use_db(monkeypatch):
         monkeypatch.setenv("BILAT_DB", str(path))
 
     return point
+
+
+def plotly_values(array) -> list:
+    """Values of a plotly JSON array: a plain list, or plotly's typed array {dtype, bdata[, shape]}."""
+    import base64
+
+    if isinstance(array, dict) and "bdata" in array:
+        values = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+        if "shape" in array:
+            values = values.reshape([int(x) for x in str(array["shape"]).split(",")])
+        return values.tolist()
+    return list(array)

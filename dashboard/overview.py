@@ -1,0 +1,71 @@
+"""Overview page: headline figures and the volume, theme and tone charts of the selection."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from analytics.metrics import Kpis
+from dashboard import charts, export
+from dashboard.data import overview
+from dashboard.state import current_view
+
+view = current_view()
+result = overview(view.info.path, view.info.version, view.filters, view.freq)
+filters = result.filters
+
+st.caption(filters.describe())
+
+
+def _delta(kpis: Kpis) -> str | None:
+    if kpis.change is None:
+        return None
+    return f"{kpis.change:+.0%} vs previous {((filters.end - filters.start).days + 1)} days"
+
+
+k = result.kpis
+cols = st.columns(4)
+cols[0].metric("Articles", f"{k.articles:,}", _delta(k), help="Articles about the pair in the selection.")
+cols[1].metric(
+    "Share of coverage",
+    "–" if math.isnan(k.share) else f"{k.share:.1%}",
+    help="Articles about the pair as a share of all stored articles with the same dates, sources and languages.",
+)
+tone_delta = None
+if k.previous_tone is not None and not math.isnan(k.previous_tone) and not math.isnan(k.tone):
+    tone_delta = f"{k.tone - k.previous_tone:+.2f} vs previous period"
+cols[2].metric(
+    "Mean tone",
+    "–" if math.isnan(k.tone) else f"{k.tone:+.2f}",
+    tone_delta,
+    help="Mean VADER compound score (−1 to +1) of the scored articles; unscored languages are left out.",
+)
+cols[3].metric("Articles with a tone score", f"{k.tone_n:,}", help="Only languages with a scorer count.")
+
+if k.articles == 0:
+    st.info(
+        "No articles match these filters. Widen the date range, remove a theme, source country or "
+        "language, or choose another country pair."
+    )
+    st.stop()
+
+subtitle = filters.describe()
+first = result.volume["period"].iloc[0].date().isoformat()
+last = result.volume["period"].iloc[-1].date().isoformat()
+panels = (
+    ("volume", charts.volume_chart(result.volume, subtitle=subtitle, freq=result.freq), result.volume),
+    ("themes", charts.theme_share_chart(result.themes, subtitle=subtitle, freq=result.freq), result.themes),
+    ("tone", charts.tone_chart(result.tone, subtitle=subtitle, freq=result.freq), result.tone),
+)
+for name, figure, data in panels:
+    st.plotly_chart(figure, key=f"chart-{name}", width="stretch")
+    st.download_button(
+        "Download CSV",
+        data=export.csv_bytes(data),
+        file_name=export.file_name(name, filters, "csv", first=first, last=last),
+        mime="text/csv",
+        key=f"csv-{name}",
+        icon=":material/download:",
+        help="Exactly the data plotted above.",
+    )

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what the test suite needs (Chromium from Debian, the project with its test extras in
+# .venv) and run the whole suite. Extra arguments go to pytest. CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+# Chromium drives the browser tests and chart export; the Playwright package never downloads its own.
+if ! command -v chromium >/dev/null 2>&1; then
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq chromium >/dev/null
+fi
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv || { $sudo apt-get install -y -qq python3-venv >/dev/null && python3 -m venv .venv; }
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+
+# pytest exits 5 when it collects nothing; with `set -e` that fails this script, as it should.
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,33 @@
+"""Entry point: page setup, navigation, the shared sidebar; the page itself runs last."""
+
+import streamlit as st
+
+from dashboard.data import choices, ensure_data
+from dashboard.sidebar import draw_filters
+from dashboard.state import View, set_view
+
+st.set_page_config(page_title="Bilateral media monitor", page_icon=":material/public:", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page(
+            "dashboard/overview.py",
+            title="Overview",
+            icon=":material/dashboard:",
+            default=True,
+            help="Headline figures, coverage volume, theme shares and tone for the selected country pair.",
+        ),
+    ]
+)
+
+info = ensure_data()
+if info.demo:
+    st.sidebar.warning(
+        "Demo data: invented articles from fictional outlets, for trying the dashboard. "
+        "Point `--db` at a store of collected articles to monitor the news.",
+        icon=":material/science:",
+    )
+filters, freq = draw_filters(choices(info.path, info.version))
+set_view(View(info=info, filters=filters, freq=freq))
+st.title(page.title)
+page.run()

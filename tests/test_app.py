@@ -1,0 +1,132 @@
+"""The dashboard through Streamlit's AppTest: filters, deep links and the empty state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from datetime import UTC, datetime
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import metrics
+from analytics.filters import Filters
+from analytics.pipeline import store_records
+from analytics.store import ArticleRecord, Store
+from tests.conftest import DEMO_END, plotly_values
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+def run_app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    """The page's plotly figures by chart title."""
+    out = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        title = spec["layout"]["title"]["text"].split("<br>")[0]
+        out[title] = spec
+    return out
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def bar_total(spec: dict) -> int:
+    bars = next(t for t in spec["data"] if t["type"] == "bar")
+    return int(sum(plotly_values(bars["y"])))
+
+
+def expected_count(path, filters: Filters) -> int:
+    with Store(path) as store:
+        articles, dyads = store.load_frames()
+    return metrics.kpis(articles, dyads, filters).articles
+
+
+def test_overview_renders_demo_data(demo_db, use_db):
+    use_db(demo_db)
+    at = run_app()
+    assert at.title[0].value == "Overview"
+    charts = figures(at)
+    assert set(charts) == {"Coverage volume", "Themes", "Tone"}
+    articles = int(metric(at, "Articles").replace(",", ""))
+    default = Filters(dyad="PER-USA", start=datetime(2025, 7, 1).date(), end=DEMO_END)
+    assert articles == expected_count(demo_db, default) > 100
+    assert bar_total(charts["Coverage volume"]) == articles
+    assert any("Demo data" in w.value for w in at.sidebar.warning)
+    assert len(at.get("download_button")) == 3
+
+
+def test_changing_the_pair_changes_the_charts(demo_db, use_db):
+    use_db(demo_db)
+    at = run_app()
+    before = bar_total(figures(at)["Coverage volume"])
+    at.selectbox(key="pair").set_value("MEX-USA").run()
+    assert not at.exception
+    after = bar_total(figures(at)["Coverage volume"])
+    expected = expected_count(demo_db, Filters(dyad="MEX-USA", start=datetime(2025, 7, 1).date(), end=DEMO_END))
+    assert after == expected and after != before
+    assert "MEX-USA" in at.caption[0].value
+
+
+def test_theme_filter_narrows_the_count(demo_db, use_db):
+    use_db(demo_db)
+    at = run_app()
+    total = int(metric(at, "Articles").replace(",", ""))
+    at.multiselect(key="theme").set_value(["trade"]).run()
+    narrowed = int(metric(at, "Articles").replace(",", ""))
+    assert 0 < narrowed < total
+    theme_traces = {t["name"] for t in figures(at)["Themes"]["data"]}
+    assert "Trade & economy" in theme_traces
+
+
+def test_deep_link_restores_the_view(demo_db, use_db):
+    use_db(demo_db)
+    at = run_app({"pair": "CHN-PER", "theme": ["trade", "energy"], "from": "2026-01-01", "to": "2026-03-31"})
+    assert at.selectbox(key="pair").value == "CHN-PER"
+    assert at.multiselect(key="theme").value == ["trade", "energy"]
+    assert at.caption[0].value.startswith("CHN-PER; 2026-01-01 to 2026-03-31; themes: Trade & economy, Energy")
+    expected = expected_count(
+        demo_db,
+        Filters(dyad="CHN-PER", start=datetime(2026, 1, 1).date(), end=datetime(2026, 3, 31).date(),
+                themes=("trade", "energy")),
+    )  # fmt: skip
+    assert int(metric(at, "Articles").replace(",", "")) == expected
+
+
+@pytest.fixture
+def small_db(tmp_path):
+    path = tmp_path / "small.sqlite"
+    texts = [
+        ("Peru and the United States sign a pact against drug trafficking", "Lima welcomed the deal with Washington."),
+        (
+            "Colombia y Venezuela reabren la frontera a los migrantes",
+            "Bogotá y Caracas acordaron el paso de migrantes.",
+        ),
+    ]
+    records = [
+        ArticleRecord(url=f"https://news.example.org/{i}", title=t, text=x, outlet="Example Wire",
+                      published=datetime(2026, 3, 2 + i, 9, tzinfo=UTC), source_country="USA")
+        for i, (t, x) in enumerate(texts)
+    ]  # fmt: skip
+    with Store(path) as store:
+        assert store_records(store, records) == 2
+    return path
+
+
+def test_filters_that_match_nothing_say_so(small_db, use_db):
+    use_db(small_db)
+    at = run_app({"pair": "COL-VEN", "theme": ["security"]})
+    assert at.selectbox(key="pair").value == "COL-VEN"
+    assert any("No articles match these filters" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+    assert not at.sidebar.warning  # real data: no demo banner
