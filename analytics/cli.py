@@ -106,7 +106,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from analytics.enrich import enrich, enrichment_version
+    from analytics.enrich import enrich_many, enrichment_version
 
     version = enrichment_version()
     with Store(args.db) as store:
@@ -115,16 +115,12 @@ def cmd_enrich(args: argparse.Namespace) -> int:
             print(f"all articles already carry enrichment {version}", file=sys.stderr)
             return 0
         done = 0
-        bar = _progress(range(stale), total=stale, desc="enrich")
-        bar_iter = iter(bar)
-        for batch in store.iter_texts(stale_for=None if args.rebuild else version):
-            rows = []
-            for n, title, text in batch:
-                rows.append((n, enrich(title, text).to_row()))
-                next(bar_iter, None)
-            done += store.replace_enrichment(rows)
-        if hasattr(bar, "close"):
-            bar.close()
+        with tqdm(total=stale, desc="enrich", unit=" articles", disable=not sys.stderr.isatty(), leave=False) as bar:
+            # Each batch is one transaction: an interrupted rebuild keeps the batches it finished.
+            for batch in store.iter_texts(stale_for=None if args.rebuild else version, batch=500):
+                found = enrich_many([(title, text) for _, title, text in batch])
+                done += store.replace_enrichment([(n, e.to_row()) for (n, _, _), e in zip(batch, found, strict=True)])
+                bar.update(len(batch))
     print(f"re-enriched {done} articles with enrichment {version}", file=sys.stderr)
     return 0
 

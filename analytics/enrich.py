@@ -8,6 +8,7 @@ dashboard shows is exactly what ``analyze`` prints for the same text. Every stor
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -99,23 +100,37 @@ class Enrichment:
 
 def enrich(title: str, text: str, *, language: str | None = None) -> Enrichment:
     """Enrich one article. ``language`` skips detection when the caller already knows it."""
-    lang = language or detect_language(title, text)
+    return enrich_many([(title, text)], languages=[language])[0]
+
+
+def enrich_many(docs: Sequence[tuple[str, str]], *, languages: Sequence[str | None] | None = None) -> list[Enrichment]:
+    """Enrich a batch of (title, text) pairs; the same results as :func:`enrich` on each.
+
+    Each step runs over the whole batch before the next starts, so the gazetteer automaton, the
+    theme automaton and VADER's lexicon each stay in the processor's cache while they work: on
+    batches of a few hundred short articles this is measurably faster than article by article.
+    """
+    given = list(languages) if languages is not None else [None] * len(docs)
+    langs = [lang or detect_language(title, text) for (title, text), lang in zip(docs, given, strict=True)]
     # Language-specific terms only in their language: English text must not match "chinos".
-    mentions = tuple(countries.find_mentions(text, title, lang=lang))
-    found = countries.countries_of(mentions)
-    dyads = countries.assign_dyads(mentions)
-    theme_result = themes.tag_themes(f"{title}\n{text}" if title else text)
+    mentions = [
+        tuple(countries.find_mentions(text, title, lang=lang)) for (title, text), lang in zip(docs, langs, strict=True)
+    ]
+    theme_results = [themes.tag_themes(f"{title}\n{text}" if title else text) for title, text in docs]
     # A blank line keeps the title a sentence of its own even without end punctuation.
-    sentences = split_sentences(f"{title}\n\n{text}" if title and text else title or text)
-    tone = score_sentences(sentences, lang)
-    return Enrichment(
-        language=lang,
-        countries=tuple(found),
-        dyads=tuple(dyads),
-        themes=tuple(theme_result.themes),
-        sentiment=tone.compound,
-        sentences=len(sentences),
-        mentions=mentions,
-        theme_result=theme_result,
-        sentence_scores=tone.sentences,
-    )
+    sentences = [split_sentences(f"{title}\n\n{text}" if title and text else title or text) for title, text in docs]
+    tones = [score_sentences(s, lang) for s, lang in zip(sentences, langs, strict=True)]
+    return [
+        Enrichment(
+            language=lang,
+            countries=tuple(countries.countries_of(found)),
+            dyads=tuple(countries.assign_dyads(found)),
+            themes=tuple(result.themes),
+            sentiment=tone.compound,
+            sentences=len(sents),
+            mentions=found,
+            theme_result=result,
+            sentence_scores=tone.sentences,
+        )
+        for lang, found, result, sents, tone in zip(langs, mentions, theme_results, sentences, tones, strict=True)
+    ]

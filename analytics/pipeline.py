@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from itertools import islice
 
-from analytics.enrich import enrich
+from analytics.enrich import enrich_many
 from analytics.errors import InputError
 from analytics.store import ArticleRecord, Store
 
@@ -36,7 +36,8 @@ def store_records(store: Store, records: Iterable[ArticleRecord], *, batch: int 
         for record in chunk:
             if record.id not in known and record.id not in fresh:
                 fresh[record.id] = record
-        items = [(r, enrich(r.title, r.text).to_row()) for r in fresh.values()]
+        found = enrich_many([(r.title, r.text) for r in fresh.values()])
+        items = [(r, e.to_row()) for r, e in zip(fresh.values(), found, strict=True)]
         added += store.add_articles(items)
     return added
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -124,9 +124,8 @@ class Term:
     case_sensitive: bool
 
 
-@dataclass(frozen=True)
-class ThemeHit:
-    """One surviving match of a lexicon term."""
+class ThemeHit(NamedTuple):
+    """One surviving match of a lexicon term (a named tuple: cheap to make by the thousand)."""
 
     theme: str
     term: str  # the lexicon term (as written in the lexicon) that matched
@@ -303,14 +302,26 @@ def tag_themes(text: str, *, lexicon: Lexicon | None = None) -> ThemeResult:
     folded, to_original = _fold(text, _FOLD_LOWER)
     found: dict[str, list[tuple[int, int, str, float]]] = {}
     cancelled: dict[str, list[tuple[int, int]]] = {}
-    for start, end, entry in _matches(folded, lex.automaton):
-        theme, term, weight, prefix, case_key, is_exclude = entry
-        if case_key is not None and not _same_case(text, to_original, start, end, case_key, prefix):
+    size = len(folded)
+    # The word-boundary checks are inlined (not a generator): this loop is the tagger's hot path.
+    for last, (length, entries) in lex.automaton.iter(folded):
+        start, end = last + 1 - length, last + 1
+        if start > 0 and folded[start - 1].isalnum():
             continue
-        if is_exclude:
-            cancelled.setdefault(theme, []).append((start, end))
-        else:
-            found.setdefault(theme, []).append((start, end, term, weight))
+        open_right = end < size and folded[end].isalnum()
+        for theme, term, weight, prefix, case_key, is_exclude in entries:
+            stop = end
+            if prefix:  # the hit runs to the end of the word
+                while stop < size and folded[stop].isalnum():
+                    stop += 1
+            elif open_right:
+                continue
+            if case_key is not None and not _same_case(text, to_original, start, stop, case_key, prefix):
+                continue
+            if is_exclude:
+                cancelled.setdefault(theme, []).append((start, stop))
+            else:
+                found.setdefault(theme, []).append((start, stop, term, weight))
 
     hits: list[ThemeHit] = []
     scores: dict[str, float] = {}
@@ -320,31 +331,15 @@ def tag_themes(text: str, *, lexicon: Lexicon | None = None) -> ThemeResult:
             continue
         best: dict[str, float] = {}
         for start, end, term, weight in kept:
-            best[term] = max(weight, best.get(term, 0.0))
-            o_start, o_end = _span(text, to_original, start, end)
-            hits.append(ThemeHit(theme, term, text[o_start:o_end], o_start, o_end, weight))
+            if weight > best.get(term, 0.0):
+                best[term] = weight
+            if to_original is not None:
+                start, end = _span(text, to_original, start, end)
+            hits.append(ThemeHit(theme, term, text[start:end], start, end, weight))
         scores[theme] = round(sum(best.values()), 6)
     hits.sort(key=lambda h: (h.start, h.end, _ORDER[h.theme]))
     themes = tuple(t for t in scores if scores[t] >= lex.min_score - _EPSILON)
     return ThemeResult(themes=themes, scores=scores, hits=tuple(hits))
-
-
-def _matches(folded: str, automaton: Any):
-    """(start, end, entry) for every lexicon entry found on word boundaries in ``folded``."""
-    size = len(folded)
-    for last, (length, entries) in automaton.iter(folded):
-        start, end = last + 1 - length, last + 1
-        if start > 0 and folded[start - 1].isalnum():
-            continue
-        open_right = end < size and folded[end].isalnum()
-        for entry in entries:
-            if entry[3]:  # prefix term: the hit runs to the end of the word
-                stop = end
-                while stop < size and folded[stop].isalnum():
-                    stop += 1
-                yield start, stop, entry
-            elif not open_right:
-                yield start, end, entry
 
 
 def _same_case(
@@ -369,6 +364,10 @@ def _span(text: str, to_original: Callable[[int], int] | None, start: int, end: 
     return to_original(start), o_end
 
 
+def _hit_order(hit: tuple[int, int, str, float]) -> tuple[int, int, float]:
+    return hit[0], -hit[1], -hit[3]
+
+
 def _resolve(
     hits: list[tuple[int, int, str, float]], cancelled: Sequence[tuple[int, int]]
 ) -> list[tuple[int, int, str, float]]:
@@ -376,8 +375,8 @@ def _resolve(
 
     So a word counts once per theme: "free trade deal" is "free trade", not also "trade deal".
     """
-    live = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in cancelled)]
-    live.sort(key=lambda h: (h[0], -h[1], -h[3]))
+    live = [h for h in hits if not any(s <= h[0] and h[1] <= e for s, e in cancelled)] if cancelled else hits
+    live.sort(key=_hit_order)
     kept: list[tuple[int, int, str, float]] = []
     reach = 0
     for hit in live:

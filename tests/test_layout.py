@@ -22,9 +22,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_analytics_never_imports_streamlit_or_the_dashboard():
-    offenders = [
-        p.name for p in (ROOT / "analytics").glob("*.py") if {"streamlit", "dashboard"} & imported_modules(p)
-    ]
+    offenders = [p.name for p in (ROOT / "analytics").glob("*.py") if {"streamlit", "dashboard"} & imported_modules(p)]
     assert offenders == []
 
 
