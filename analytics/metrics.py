@@ -157,6 +157,24 @@ def theme_shares(selected: pd.DataFrame, *, freq: str = "W", span: tuple[date, d
     return pd.concat(blocks, ignore_index=True).sort_values(["period"], kind="stable").reset_index(drop=True)
 
 
+def theme_totals(selected: pd.DataFrame) -> pd.DataFrame:
+    """For each theme: articles of the selection tagged with it, and their share of the selection.
+
+    Columns ``theme, articles, share``, one row per theme in ``THEMES`` order; ``share`` is NaN
+    when the selection is empty. Themes overlap, so shares can sum to more than 1.
+    """
+    masks = selected["theme_mask"].to_numpy()
+    total = len(masks)
+    counts = [int(((masks >> bit) & 1).sum()) for bit in range(len(THEMES))]
+    return pd.DataFrame(
+        {
+            "theme": list(THEMES),
+            "articles": np.asarray(counts, dtype=np.int64),
+            "share": [c / total if total else math.nan for c in counts],
+        }
+    )
+
+
 def _tone_table(pos: np.ndarray, values: np.ndarray, size: int) -> dict[str, np.ndarray]:
     """n, mean and 95% t-interval of ``values`` grouped by ``pos`` (0..size-1)."""
     n = np.bincount(pos, minlength=size).astype(np.int64)
@@ -277,13 +295,15 @@ class Overview:
     kpis: Kpis
     volume: pd.DataFrame
     themes: pd.DataFrame
+    theme_totals: pd.DataFrame
     tone: pd.DataFrame
     volume_by_source: pd.DataFrame
     tone_by_source: pd.DataFrame
 
 
 def overview(articles: pd.DataFrame, dyads: pd.DataFrame, filters: Filters, *, freq: str = "W") -> Overview:
-    """KPIs, volume and share, theme shares and tone (also by source country) for a selection."""
+    """KPIs, volume and share, theme shares (per period and overall) and tone (also by source
+    country) for a selection."""
     selected = articles.loc[selection_mask(articles, dyads, filters)]
     vol = volume(articles, dyads, filters, freq=freq)
     span = None
@@ -295,6 +315,7 @@ def overview(articles: pd.DataFrame, dyads: pd.DataFrame, filters: Filters, *, f
         kpis=kpis(articles, dyads, filters),
         volume=vol,
         themes=theme_shares(selected, freq=freq, span=span),
+        theme_totals=theme_totals(selected),
         tone=tone(selected, freq=freq, span=span),
         volume_by_source=volume_by_source(selected, freq=freq, span=span),
         tone_by_source=tone_by_source(selected, freq=freq, span=span),

@@ -65,6 +65,7 @@ DYAD_COLUMNS: tuple[str, ...] = ("n", "dyad")
 # Columns of the frames the metrics return.
 VOLUME_COLUMNS: tuple[str, ...] = ("period", "articles", "all_articles", "share")
 THEME_SHARE_COLUMNS: tuple[str, ...] = ("period", "theme", "articles", "period_articles", "share")
+THEME_TOTAL_COLUMNS: tuple[str, ...] = ("theme", "articles", "share")
 TONE_COLUMNS: tuple[str, ...] = ("period", "n", "mean", "ci_low", "ci_high")
 SOURCE_VOLUME_COLUMNS: tuple[str, ...] = ("period", "source_country", "articles")
 SOURCE_TONE_COLUMNS: tuple[str, ...] = ("period", "source_country", "n", "mean", "ci_low", "ci_high")

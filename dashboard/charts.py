@@ -10,20 +10,20 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics.schema import FREQUENCIES, THEME_LABELS, THEMES
+from analytics.schema import FREQUENCIES, THEME_LABELS
 from analytics.sentiment import SCORED_LANGUAGES
 from dashboard.palette import SHARE_COLOUR, THEME_COLOURS, TONE_COLOUR, VOLUME_COLOUR
 
-FONT = "Source Sans 3, Source Sans Pro, Arial, sans-serif"
+FONT = "Arial, Helvetica, sans-serif"  # a font every browser and the exporter measure alike
 
 
-def _layout(fig: go.Figure, title: str, subtitle: str) -> go.Figure:
+def _layout(fig: go.Figure, title: str, subtitle: str, *, hovermode: str = "x unified") -> go.Figure:
     fig.update_layout(
         title={"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0, "xanchor": "left"},
         font={"family": FONT, "size": 13},
-        margin={"l": 60, "r": 30, "t": 80, "b": 50},
-        hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "bottom", "y": -0.3, "x": 0},
+        margin={"l": 60, "r": 30, "t": 80, "b": 40},
+        hovermode=hovermode,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
         template="plotly_white",
         height=420,
     )
@@ -57,31 +57,28 @@ def volume_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
     )
     fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="Share of all coverage", tickformat=".0%", rangemode="tozero", secondary_y=True)
-    fig.update_xaxes(title_text=FREQUENCIES[freq].capitalize())
-    return _layout(fig, "Coverage volume", subtitle)
+    return _layout(fig, f"Coverage volume per {FREQUENCIES[freq]}", subtitle)
 
 
-def theme_share_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
-    """Share of articles tagged with each theme, one line per theme."""
-    fig = go.Figure()
-    for theme in THEMES:
-        rows = data.loc[data["theme"] == theme]
-        if rows.empty:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=rows["period"],
-                y=rows["share"],
-                name=THEME_LABELS[theme],
-                mode="lines",
-                line={"color": THEME_COLOURS[theme], "width": 2},
-                customdata=rows[["articles", "period_articles"]].to_numpy(),
-                hovertemplate="%{y:.0%} (%{customdata[0]:,} of %{customdata[1]:,})",
-            )
+def theme_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
+    """Share of the selection's articles tagged with each theme, largest first."""
+    rows = data.sort_values(["share", "theme"], ascending=[True, False], kind="stable")
+    fig = go.Figure(
+        go.Bar(
+            x=rows["share"],
+            y=[THEME_LABELS[t] for t in rows["theme"]],
+            orientation="h",
+            marker_color=[THEME_COLOURS[t] for t in rows["theme"]],
+            customdata=rows["articles"],
+            text=[f"{v:.0%}" for v in rows["share"].fillna(0)],
+            textposition="outside",
+            hovertemplate="%{x:.1%} of articles (%{customdata:,})<extra></extra>",
+            name="Share of articles",
         )
-    fig.update_yaxes(title_text="Share of articles", tickformat=".0%", rangemode="tozero")
-    fig.update_xaxes(title_text=FREQUENCIES[freq].capitalize())
-    return _layout(fig, "Themes", subtitle)
+    )
+    fig.update_xaxes(title_text="Share of articles with the theme (an article can have several)", tickformat=".0%")
+    fig.update_layout(showlegend=False, hovermode="closest")
+    return _layout(fig, "Themes", subtitle, hovermode="closest")
 
 
 def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
@@ -113,6 +110,5 @@ def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
     )
     fig.add_hline(y=0, line={"color": "#888888", "width": 1, "dash": "dot"})
     fig.update_yaxes(title_text="Tone (VADER compound, −1 to +1)", range=[-1, 1], zeroline=False)
-    fig.update_xaxes(title_text=FREQUENCIES[freq].capitalize())
     languages = ", ".join(sorted(SCORED_LANGUAGES))
-    return _layout(fig, "Tone", f"{subtitle} · scored languages: {languages}")
+    return _layout(fig, f"Tone per {FREQUENCIES[freq]}", f"{subtitle} · scored languages: {languages}")

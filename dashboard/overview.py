@@ -50,12 +50,12 @@ if k.articles == 0:
     )
     st.stop()
 
-subtitle = filters.describe()
+subtitle = ("DEMO DATA (invented articles) · " if view.info.demo else "") + filters.describe()
 first = result.volume["period"].iloc[0].date().isoformat()
 last = result.volume["period"].iloc[-1].date().isoformat()
 panels = (
     ("volume", charts.volume_chart(result.volume, subtitle=subtitle, freq=result.freq), result.volume),
-    ("themes", charts.theme_share_chart(result.themes, subtitle=subtitle, freq=result.freq), result.themes),
+    ("themes", charts.theme_chart(result.theme_totals, subtitle=subtitle), result.theme_totals),
     ("tone", charts.tone_chart(result.tone, subtitle=subtitle, freq=result.freq), result.tone),
 )
 for name, figure, data in panels:

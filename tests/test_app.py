@@ -57,11 +57,12 @@ def test_overview_renders_demo_data(demo_db, use_db):
     at = run_app()
     assert at.title[0].value == "Overview"
     charts = figures(at)
-    assert set(charts) == {"Coverage volume", "Themes", "Tone"}
+    assert set(charts) == {"Coverage volume per week", "Themes", "Tone per week"}
+    assert "DEMO DATA" in charts["Themes"]["layout"]["title"]["text"]
     articles = int(metric(at, "Articles").replace(",", ""))
     default = Filters(dyad="PER-USA", start=datetime(2025, 7, 1).date(), end=DEMO_END)
     assert articles == expected_count(demo_db, default) > 100
-    assert bar_total(charts["Coverage volume"]) == articles
+    assert bar_total(charts["Coverage volume per week"]) == articles
     assert any("Demo data" in w.value for w in at.sidebar.warning)
     assert len(at.get("download_button")) == 3
 
@@ -69,10 +70,10 @@ def test_overview_renders_demo_data(demo_db, use_db):
 def test_changing_the_pair_changes_the_charts(demo_db, use_db):
     use_db(demo_db)
     at = run_app()
-    before = bar_total(figures(at)["Coverage volume"])
+    before = bar_total(figures(at)["Coverage volume per week"])
     at.selectbox(key="pair").set_value("MEX-USA").run()
     assert not at.exception
-    after = bar_total(figures(at)["Coverage volume"])
+    after = bar_total(figures(at)["Coverage volume per week"])
     expected = expected_count(demo_db, Filters(dyad="MEX-USA", start=datetime(2025, 7, 1).date(), end=DEMO_END))
     assert after == expected and after != before
     assert "MEX-USA" in at.caption[0].value
@@ -85,8 +86,9 @@ def test_theme_filter_narrows_the_count(demo_db, use_db):
     at.multiselect(key="theme").set_value(["trade"]).run()
     narrowed = int(metric(at, "Articles").replace(",", ""))
     assert 0 < narrowed < total
-    theme_traces = {t["name"] for t in figures(at)["Themes"]["data"]}
-    assert "Trade & economy" in theme_traces
+    bars = figures(at)["Themes"]["data"][0]
+    shares = dict(zip(bars["y"], plotly_values(bars["x"]), strict=True))
+    assert shares["Trade & economy"] == 1.0  # every article of a trade-only selection has the theme
 
 
 def test_deep_link_restores_the_view(demo_db, use_db):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from analytics import metrics
 from analytics.errors import InputError
 from analytics.filters import Filters, select
-from analytics.schema import THEME_SHARE_COLUMNS, THEMES, TONE_COLUMNS, VOLUME_COLUMNS
+from analytics.schema import THEME_SHARE_COLUMNS, THEME_TOTAL_COLUMNS, THEMES, TONE_COLUMNS, VOLUME_COLUMNS
 from tests.conftest import JAN, make_frames
 
 W1, W2 = pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-12")
@@ -205,3 +205,16 @@ def test_invariants_on_random_frames(rows, freq, start_offset, length):
     assert means.between(-1, 1).all()
     assert ov.tone["n"].sum() == ov.kpis.tone_n
     assert int(ov.volume_by_source["articles"].sum()) == ov.kpis.articles
+
+
+def test_theme_totals(tiny):
+    articles, dyads = tiny
+    totals = metrics.theme_totals(select(articles, dyads, Filters(dyad="PER-USA")))
+    assert list(totals.columns) == list(THEME_TOTAL_COLUMNS)
+    table = totals.set_index("theme")
+    assert table.loc["trade"].tolist() == [3, 0.75]
+    assert table.loc["security"].tolist() == [2, 0.5]
+    assert table.loc["energy"].tolist() == [1, 0.25]
+    assert table.loc["health"].tolist() == [0, 0.0]
+    empty = metrics.theme_totals(select(articles, dyads, Filters(dyad="COL-VEN")))
+    assert empty["articles"].sum() == 0 and empty["share"].isna().all() and len(empty) == len(THEMES)
