@@ -173,18 +173,29 @@ def _scan(text: str, in_title: bool, automaton: ahocorasick.Automaton, lang: str
                 continue
             hits.append((start, end, e))
             break
-    # Longest first; on equal length the earlier span wins.
-    hits.sort(key=lambda h: (h[0] - h[1], h[0]))
-    taken = bytearray(size)
+    if not hits:
+        return []
+    # Longest first; on equal length the earlier span wins. Hits are few, so checking each
+    # against the spans already taken is cheaper than marking characters.
+    hits.sort(key=_longest_first)
+    taken: list[tuple[int, int]] = []
     mentions = []
     for start, end, e in hits:
-        if 1 in taken[start:end]:
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue
-        taken[start:end] = b"\x01" * (end - start)
+        taken.append((start, end))
         if e.code is not None:
             mentions.append(Mention(e.code, start, end, text[start:end], e.kind, in_title))
-    mentions.sort(key=lambda m: m.start)
+    mentions.sort(key=_by_start)
     return mentions
+
+
+def _longest_first(hit: tuple[int, int, _Entry]) -> tuple[int, int]:
+    return hit[0] - hit[1], hit[0]
+
+
+def _by_start(mention: Mention) -> int:
+    return mention.start
 
 
 def find_mentions(

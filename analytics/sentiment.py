@@ -9,8 +9,8 @@ never a score from the English lexicon.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -107,8 +107,7 @@ def english_analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
-@dataclass(frozen=True)
-class Tone:
+class Tone(NamedTuple):
     """An article's tone: the mean sentence compound, or None where the language is unscored."""
 
     compound: float | None
