@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.data import choices, ensure_data
+from dashboard.data import choices, ensure_data, freshness_warning
 from dashboard.sidebar import draw_filters
 from dashboard.state import View, set_view
 
@@ -17,6 +17,13 @@ page = st.navigation(
             default=True,
             help="Headline figures, coverage volume, theme shares and tone for the selected country pair.",
         ),
+        st.Page(
+            "dashboard/data_page.py",
+            title="Data",
+            icon=":material/database:",
+            url_path="data",
+            help="Freshness of the store: when pulls ran, each source's health, and how to schedule pulls.",
+        ),
     ]
 )
 
@@ -30,4 +37,7 @@ if info.demo:
 filters, freq = draw_filters(choices(info.path, info.version))
 set_view(View(info=info, filters=filters, freq=freq))
 st.title(page.title)
+warning = freshness_warning(info)
+if warning:
+    st.warning(warning, icon=":material/schedule:")
 page.run()

@@ -125,6 +125,129 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace):
+    from analytics.ingest.fetch import FetchSettings
+
+    return FetchSettings(timeout=args.timeout, concurrency=args.concurrency, retries=args.retries)
+
+
+def _print_outcome(outcome) -> None:
+    mark = {"ok": "ok  ", "not_modified": "304 ", "failed": "FAIL"}[outcome.status]
+    detail = outcome.error if outcome.error else f"{outcome.seen} items, {outcome.new} new"
+    print(f"  {mark} {outcome.source_id:<28} {detail} ({outcome.duration:.1f} s)", file=sys.stderr)
+
+
+EXIT_SOURCES_FAILED = 3
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another pull holds the lock; try again later
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from analytics.ingest.pull import PullLocked, pull_once
+    from analytics.ingest.sources import load_sources
+
+    sources = load_sources(args.sources)
+    if args.only:
+        unknown = sorted(set(args.only) - {s.id for s in sources})
+        if unknown:
+            raise InputError(f"no source with id {unknown[0]!r} in {args.sources or 'data/sources.toml'}")
+        sources = [s for s in sources if s.id in args.only]
+    verbose = sys.stderr.isatty()
+    try:
+        report = pull_once(
+            Path(args.db), sources, settings=_settings(args), on_source=_print_outcome if verbose else None
+        )
+    except PullLocked as exc:
+        print(f"bilat: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    if not verbose:
+        for outcome in report.failed:
+            _print_outcome(outcome)
+    print(
+        f"pull {report.run_id} {report.status}: {len(report.outcomes)} sources, {report.seen} items seen, "
+        f"{report.new} new, {len(report.failed)} failed",
+        file=sys.stderr,
+    )
+    return 0 if not report.failed else EXIT_SOURCES_FAILED
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    return _pull(args)
+
+
+def parse_interval(text: str) -> int:
+    """Seconds in an interval such as ``90s``, ``30m``, ``6h`` or ``1d``."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or int(text[:-1]) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an interval; write e.g. 90s, 30m, 6h or 1d")
+    return int(text[:-1]) * units[text[-1]]
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    import signal
+    from datetime import UTC, datetime
+
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from analytics.ingest.sources import load_sources
+
+    load_sources(args.sources)  # fail now, not at the first run, on a broken sources file
+    scheduler = BlockingScheduler(timezone=UTC)
+
+    def job() -> None:
+        try:
+            _pull(args)
+        except BilatError as exc:  # a broken file or store: report it and try again next time
+            print(f"bilat: error: {exc}", file=sys.stderr)
+
+    scheduler.add_job(
+        job, "interval", seconds=args.every, next_run_time=datetime.now(UTC), max_instances=1, coalesce=True
+    )
+
+    def stop(signum, frame) -> None:
+        print("bilat: stopping the schedule", file=sys.stderr)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(f"pulling every {args.every} s; stop with Ctrl-C or SIGTERM", file=sys.stderr)
+    scheduler.start()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from analytics.ingest.files import read_file
+    from analytics.ingest.pull import store_new_records
+    from analytics.store import SourceRun
+
+    columns = {}
+    for item in args.map or []:
+        field, sep, column = item.partition("=")
+        if not sep or not field or not column:
+            raise InputError(f"--map {item!r}: write it as FIELD=COLUMN, e.g. --map title=headline")
+        columns[field] = column
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError(f"{path} does not exist or is not a file")
+    source_id = args.source_id or f"import-{path.stem.lower()}"[:64]
+    result = read_file(
+        path, source_id=source_id, outlet=args.outlet, country=args.country, language=args.language,
+        columns=columns or None, seen_at=datetime.now(UTC).replace(microsecond=0),
+    )  # fmt: skip
+    for number, reason in result.rejected[:20]:
+        print(f"  row {number} skipped: {reason}", file=sys.stderr)
+    with Store(args.db) as store:
+        run_id = store.start_run("import")
+        run = SourceRun(source_id, "ok", None, len(result.records))
+        new = store_new_records(store, run_id, run, result.records)
+        store.finish_run(run_id, "ok", len(result.records), new, f"{len(result.rejected)} rows skipped")
+    print(f"imported {new} new articles from {path} ({len(result.records)} read, {len(result.rejected)} skipped)",
+          file=sys.stderr)  # fmt: skip
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     env = dict(os.environ, BILAT_DB=str(Path(args.db).resolve()))
     command = [
@@ -207,6 +330,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rebuild", action="store_true", help="re-enrich every article")
     p.set_defaults(func=cmd_enrich)
+
+    fetch_parent = argparse.ArgumentParser(add_help=False)
+    fetch_parent.add_argument(
+        "--sources", metavar="FILE", default=None, help="sources file (default data/sources.toml)"
+    )
+    fetch_parent.add_argument("--only", nargs="+", metavar="ID", help="pull only these source ids")
+    fetch_parent.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds per request (20)")
+    fetch_parent.add_argument("--concurrency", type=_positive_int, default=8, metavar="N", help="sources at once (8)")
+    fetch_parent.add_argument("--retries", type=int, default=3, metavar="N", help="retries on 5xx, 429 and errors (3)")
+
+    p = sub.add_parser(
+        "pull",
+        parents=[db_parent, fetch_parent],
+        help="pull every enabled source once",
+        description="Fetch every enabled source of the sources file once, store the new articles with their "
+        "enrichment, and exit. Exit status 0 when every source worked, 3 when some failed (each is "
+        "reported), 75 when another pull of the same store is running, 1 on any other error.",
+    )
+    p.set_defaults(func=cmd_pull)
+
+    p = sub.add_parser(
+        "schedule",
+        parents=[db_parent, fetch_parent],
+        help="pull on an interval until stopped",
+        description="Run a pull now and then every interval until SIGTERM or Ctrl-C. A pull never "
+        "overlaps another one of the same store, whoever started it.",
+    )
+    p.add_argument("--every", type=parse_interval, default=parse_interval("30m"), metavar="INTERVAL",
+                   help="e.g. 90s, 30m, 6h (default 30m)")  # fmt: skip
+    p.set_defaults(func=cmd_schedule)
+
+    p = sub.add_parser(
+        "import",
+        parents=[db_parent],
+        help="import a CSV or JSONL file of articles",
+        description="Import articles from a CSV or JSONL file, such as an export from another monitoring "
+        "tool. Columns are recognised by name (url, title, text/summary, published/date, "
+        "outlet/media_name, source_country, language); --map sets others.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--outlet", help="outlet name when the file has no outlet column")
+    p.add_argument("--country", help="ISO alpha-3 country of the outlet when the file has none")
+    p.add_argument("--language", help="ISO 639-1 language when the file has none")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="take FIELD from COLUMN (repeatable)")
+    p.add_argument("--source-id", help="the source id recorded with the articles (default import-<file name>)")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
         "serve",

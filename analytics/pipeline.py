@@ -36,7 +36,9 @@ def store_records(store: Store, records: Iterable[ArticleRecord], *, batch: int 
         for record in chunk:
             if record.id not in known and record.id not in fresh:
                 fresh[record.id] = record
-        found = enrich_many([(r.title, r.text) for r in fresh.values()])
+        found = enrich_many(
+            [(r.title, r.text) for r in fresh.values()], languages=[r.declared_language for r in fresh.values()]
+        )
         items = [(r, e.to_row()) for r, e in zip(fresh.values(), found, strict=True)]
         added += store.add_articles(items)
     return added

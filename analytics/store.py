@@ -22,10 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics import wire
 from analytics.errors import StoreError
 from analytics.schema import THEMES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bilat.sqlite"
 
 # Forward migrations: index i takes a store from version i to version i + 1.
@@ -89,6 +90,32 @@ _MIGRATIONS: tuple[str, ...] = (
         message TEXT
     );
     """,
+    # 2: pulls from real sources: date trust flags, wire-copy keys, per-source state and runs.
+    """
+    ALTER TABLE articles ADD COLUMN date_flag TEXT NOT NULL DEFAULT 'ok';
+    ALTER TABLE articles ADD COLUMN title_key TEXT;
+    CREATE INDEX articles_title_key ON articles(title_key);
+    CREATE TABLE source_state (
+        source_id TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        last_attempt TEXT,
+        last_success TEXT,
+        last_error TEXT,
+        last_error_at TEXT
+    );
+    CREATE TABLE source_runs (
+        run_id INTEGER NOT NULL REFERENCES pull_runs(id),
+        source_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        http_status INTEGER,
+        items_seen INTEGER NOT NULL DEFAULT 0,
+        items_new INTEGER NOT NULL DEFAULT 0,
+        duration REAL NOT NULL DEFAULT 0,
+        error TEXT,
+        PRIMARY KEY (run_id, source_id)
+    );
+    """,
 )
 
 
@@ -120,6 +147,9 @@ class ArticleRecord:
     declared_language: str | None = None
     source_id: str | None = None
     is_demo: bool = False
+    # How far to trust ``published``: ok, missing or unparsable (the time seen was used), or
+    # future (a date ahead of the time seen, clamped to it).
+    date_flag: str = "ok"
 
     @property
     def id(self) -> str:
@@ -144,6 +174,20 @@ class EnrichmentRow:
         for theme, _score, _terms in self.themes:
             mask |= 1 << THEMES.index(theme)
         return mask
+
+
+@dataclass(frozen=True)
+class SourceRun:
+    """What one source did in one pull, as the store records it."""
+
+    source_id: str
+    status: str  # ok | not_modified | failed
+    http_status: int | None = None
+    seen: int = 0
+    duration: float = 0.0
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class Store:
@@ -239,10 +283,11 @@ class Store:
         seen_at = _now()
         added = 0
         for record, enrichment in items:
+            key = wire.title_key(record.title)
             cur = conn.execute(
                 "INSERT OR IGNORE INTO articles(id, url, title, text, published, outlet, "
-                "source_country, declared_language, source_id, cluster_id, seen_at, is_demo) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "source_country, declared_language, source_id, cluster_id, seen_at, is_demo, "
+                "date_flag, title_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.id,
                     record.url,
@@ -253,9 +298,11 @@ class Store:
                     record.source_country,
                     record.declared_language,
                     record.source_id,
-                    record.id,
+                    self._cluster_of(conn, record, key),
                     seen_at,
                     int(record.is_demo),
+                    record.date_flag,
+                    key,
                 ),
             )
             if cur.rowcount == 0:
@@ -263,6 +310,22 @@ class Store:
             self._write_enrichment(conn, int(cur.lastrowid), enrichment)
             added += 1
         return added
+
+    def _cluster_of(self, conn: sqlite3.Connection, record: ArticleRecord, key: str | None) -> str:
+        """The cluster of an earlier copy of this story, or the article's own id."""
+        if key is None:
+            return record.id
+        low = _iso(record.published - wire.WINDOW)
+        high = _iso(record.published + wire.WINDOW)
+        rows = conn.execute(
+            "SELECT cluster_id, text FROM articles WHERE title_key = ? AND published BETWEEN ? AND ? "
+            "AND id != ? ORDER BY n LIMIT 20",
+            (key, low, high, record.id),
+        ).fetchall()
+        for cluster_id, text in rows:
+            if wire.same_story(record.text, text):
+                return cluster_id
+        return record.id
 
     def _write_enrichment(self, conn: sqlite3.Connection, n: int, e: EnrichmentRow) -> None:
         conn.execute(
@@ -298,15 +361,88 @@ class Store:
             (key, value),
         )
 
-    def record_run(self, kind: str, started_at: str, status: str, seen: int, new: int, message: str = "") -> None:
+    # --- pull runs ----------------------------------------------------------------------------
+
+    def start_run(self, kind: str) -> int:
+        """Record the start of a pull; runs left "running" by a killed pull become "interrupted"."""
+        with self.transaction() as tx:
+            tx.execute("UPDATE pull_runs SET status = 'interrupted' WHERE status = 'running'")
+            cur = tx.execute("INSERT INTO pull_runs(kind, started_at, status) VALUES (?, ?, 'running')", (kind, _now()))
+            return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, seen: int, new: int, message: str = "") -> None:
         with self.transaction() as tx:
             tx.execute(
-                "INSERT INTO pull_runs(kind, started_at, finished_at, status, articles_seen, "
-                "articles_new, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (kind, started_at, _now(), status, seen, new, message),
+                "UPDATE pull_runs SET finished_at = ?, status = ?, articles_seen = ?, articles_new = ?, "
+                "message = ? WHERE id = ?",
+                (_now(), status, seen, new, message, run_id),
             )
 
-    # --- reads ------------------------------------------------------------------------------
+    def get_source_state(self, source_id: str) -> dict[str, str | None]:
+        """The conditional-request validators and health of a source (empty values when new)."""
+        row = self.conn.execute(
+            "SELECT etag, last_modified, last_success, last_error FROM source_state WHERE source_id = ?",
+            (source_id,),
+        ).fetchone()
+        keys = ("etag", "last_modified", "last_success", "last_error")
+        return dict(zip(keys, row or (None,) * 4, strict=True))
+
+    def record_source(
+        self, run_id: int, outcome: SourceRun, items: Iterable[tuple[ArticleRecord, EnrichmentRow]]
+    ) -> int:
+        """Store a source's new articles, its run row and its state in one transaction.
+
+        A pull killed before this commits leaves nothing of the source; after, all of it.
+        Returns how many articles were new.
+        """
+        now = _now()
+        with self.transaction() as tx:
+            new = self.add_articles(items, conn=tx)
+            tx.execute(
+                "INSERT OR REPLACE INTO source_runs(run_id, source_id, status, http_status, items_seen, "
+                "items_new, duration, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, outcome.source_id, outcome.status, outcome.http_status, outcome.seen, new,
+                 outcome.duration, outcome.error),
+            )  # fmt: skip
+            failed = outcome.status == "failed"
+            tx.execute(
+                "INSERT INTO source_state(source_id, etag, last_modified, last_attempt, last_success, "
+                "last_error, last_error_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_id) DO UPDATE SET "
+                "etag = COALESCE(excluded.etag, etag), "
+                "last_modified = COALESCE(excluded.last_modified, last_modified), "
+                "last_attempt = excluded.last_attempt, last_success = COALESCE(excluded.last_success, last_success), "
+                "last_error = COALESCE(excluded.last_error, last_error), "
+                "last_error_at = COALESCE(excluded.last_error_at, last_error_at)",
+                (outcome.source_id, outcome.etag, outcome.last_modified, now, None if failed else now,
+                 outcome.error if failed else None, now if failed else None),
+            )  # fmt: skip
+        return new
+
+        # --- reads ------------------------------------------------------------------------------
+
+    def last_runs(self, limit: int = 20) -> pd.DataFrame:
+        """The latest pull runs, newest first."""
+        return pd.read_sql_query(
+            "SELECT id, kind, started_at, finished_at, status, articles_seen, articles_new, message "
+            "FROM pull_runs ORDER BY id DESC LIMIT ?",
+            self.conn,
+            params=(limit,),
+        )
+
+    def source_health(self) -> pd.DataFrame:
+        """Per source: last attempt, last success, last error, and what the latest run saw."""
+        return pd.read_sql_query(
+            "SELECT s.source_id, s.last_attempt, s.last_success, s.last_error, s.last_error_at, "
+            "r.status AS last_status, r.http_status, r.items_seen, r.items_new, r.duration "
+            "FROM source_state s LEFT JOIN source_runs r ON r.source_id = s.source_id AND r.run_id = "
+            "(SELECT MAX(run_id) FROM source_runs WHERE source_id = s.source_id) ORDER BY s.source_id",
+            self.conn,
+        )
+
+    def last_success(self) -> str | None:
+        """When a pull last finished with at least one source fetched, as ISO UTC text."""
+        row = self.conn.execute("SELECT MAX(finished_at) FROM pull_runs WHERE status IN ('ok', 'partial')").fetchone()
+        return row[0] if row else None
 
     def count_articles(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])

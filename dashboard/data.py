@@ -7,8 +7,9 @@ copying a million rows per rerun would cost more than computing the charts.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -28,6 +29,7 @@ class StoreInfo:
     articles: int
     demo: bool
     enrichment_versions: dict[str, int]
+    last_success: datetime | None  # when a pull last finished with at least one source working
 
 
 def store_info() -> StoreInfo:
@@ -39,7 +41,44 @@ def store_info() -> StoreInfo:
             articles=store.count_articles(),
             demo=store.has_demo_data(),
             enrichment_versions=store.enrichment_versions(),
+            last_success=_parse_utc(store.last_success()),
         )
+
+
+def _parse_utc(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def stale_after() -> timedelta:
+    """How old the last successful pull may be before every page warns (``BILAT_STALE_HOURS``, 6)."""
+    try:
+        hours = float(os.environ.get("BILAT_STALE_HOURS", "6"))
+    except ValueError:
+        hours = 6.0
+    return timedelta(hours=hours)
+
+
+def freshness_warning(info: StoreInfo, now: datetime | None = None) -> str | None:
+    """The warning every page shows when pulled data is older than expected, else None."""
+    if info.demo:
+        return None
+    now = now or datetime.now(UTC)
+    if info.last_success is None:
+        return "No pull has succeeded on this store yet: run `bilat pull`, or schedule it (see the Data page)."
+    age = now - info.last_success
+    if age > stale_after():
+        hours = age.total_seconds() / 3600
+        return (
+            f"The data may be stale: the last successful pull finished {hours:.0f} hours ago "
+            f"({info.last_success:%Y-%m-%d %H:%M} UTC). Check the Data page and the schedule."
+        )
+    return None
+
+
+def pull_tables(path: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Recent pull runs and per-source health, read fresh (small tables)."""
+    with Store(path) as store:
+        return store.last_runs(20), store.source_health()
 
 
 def ensure_data() -> StoreInfo:

@@ -1,0 +1,1 @@
+"""Ingestion: sources, fetching (IO only), parsing and normalising (pure), and the pull."""

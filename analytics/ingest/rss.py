@@ -1,0 +1,101 @@
+"""RSS 0.9x/1.0/2.0 and Atom feeds: bytes in, article records out (no IO).
+
+feedparser reads the formats and their encodings; it recovers what it can from malformed XML
+and says so (``bozo``). A page that yields no entries at all is not a feed: that is an error the
+pull records for the source, not an empty success.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import feedparser
+
+from analytics.errors import BilatError
+from analytics.ingest.normalize import canonical_url, plain_text, settle_date
+from analytics.ingest.sources import Source
+from analytics.store import ArticleRecord
+
+MAX_TEXT = 20_000  # characters kept of a summary or content
+
+
+class FeedError(BilatError):
+    """The bytes are not a feed we can read."""
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    records: list[ArticleRecord]
+    skipped: list[str] = field(default_factory=list)  # why items were left out
+    warning: str | None = None  # feedparser's complaint about a feed it still read
+
+
+def _link(entry) -> str | None:
+    candidates = [entry.get("link")] + [
+        link.get("href") for link in entry.get("links", []) if link.get("rel", "alternate") == "alternate"
+    ]
+    for candidate in candidates:
+        if candidate and candidate.strip().lower().startswith(("http://", "https://")):
+            return candidate.strip()
+    return None
+
+
+def _text(entry) -> str:
+    for content in entry.get("content", []) or []:
+        if content.get("value"):
+            return plain_text(content["value"])[:MAX_TEXT]
+    return plain_text(entry.get("summary") or entry.get("description") or "")[:MAX_TEXT]
+
+
+def _raw_date(entry) -> object:
+    for key in ("published", "updated", "created"):
+        parsed = entry.get(f"{key}_parsed")
+        if parsed:
+            return parsed
+    for key in ("published", "updated", "created"):
+        if entry.get(key):
+            return entry[key]  # present but feedparser could not read it
+    return None
+
+
+def parse_feed(body: bytes, source: Source, *, seen_at: datetime, content_type: str | None = None) -> FeedPage:
+    """The articles of a feed. Items without an http(s) link or without any text are skipped."""
+    headers = {"content-type": content_type} if content_type else {}
+    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    if not parsed.entries:
+        reason = str(parsed.get("bozo_exception") or "no items")
+        version = parsed.get("version") or ""
+        if parsed.get("bozo") or not version:
+            raise FeedError(f"not a readable RSS or Atom feed ({reason[:200]})")
+        return FeedPage([], [])
+    records: list[ArticleRecord] = []
+    skipped: list[str] = []
+    for number, entry in enumerate(parsed.entries, start=1):
+        link = _link(entry)
+        if link is None:
+            skipped.append(f"item {number}: no http(s) link")
+            continue
+        title = plain_text(entry.get("title"))
+        text = _text(entry)
+        if not title and not text:
+            skipped.append(f"item {number}: no title or text")
+            continue
+        published, flag = settle_date(_raw_date(entry), seen_at)
+        records.append(
+            ArticleRecord(
+                url=canonical_url(link),
+                title=title or text[:160],
+                text=text if text != title else "",
+                published=published,
+                outlet=source.outlet,
+                source_country=source.country,
+                declared_language=source.language,
+                source_id=source.id,
+                date_flag=flag,
+            )
+        )
+    warning = None
+    if parsed.get("bozo"):
+        warning = f"feed is not well-formed; read what could be recovered ({str(parsed.get('bozo_exception'))[:200]})"
+    return FeedPage(records, skipped, warning)
