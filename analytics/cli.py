@@ -236,6 +236,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         path, source_id=source_id, outlet=args.outlet, country=args.country, language=args.language,
         columns=columns or None, seen_at=datetime.now(UTC).replace(microsecond=0),
     )  # fmt: skip
+    for warning in result.warnings:
+        print(f"bilat: warning: {warning}", file=sys.stderr)
     for number, reason in result.rejected[:20]:
         print(f"  row {number} skipped: {reason}", file=sys.stderr)
     with Store(args.db) as store:
