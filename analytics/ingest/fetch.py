@@ -30,6 +30,7 @@ class FetchSettings:
     max_retry_after: float = 120.0  # a longer Retry-After gives up instead of waiting
     max_bytes: int = 10 * 1024 * 1024
     concurrency: int = 8
+    gdelt_interval: float = 5.0  # GDELT asks for about one request per 5 seconds
     user_agent: str = f"bilat/{__version__} (self-hosted media monitor for bilateral relations)"
 
 

@@ -94,6 +94,7 @@ async def _source_records(
     state: dict[str, str | None],
     seen_at: datetime,
     gdelt_gate: asyncio.Lock,
+    pacer: gdelt.Pacer,
 ) -> tuple[list[ArticleRecord], FetchResult | None, list[str]]:
     """Fetch and parse one source. Raises BilatError with a message for the run record."""
     if source.kind == "file":
@@ -117,7 +118,7 @@ async def _source_records(
 
         async with gdelt_gate:  # GDELT asks for one request at a time, 5 s apart
             records, warnings = await gdelt.fetch_source(
-                source, get=get, sleep=asyncio.sleep, now=time.monotonic, clock_now=seen_at
+                source, get=get, sleep=asyncio.sleep, now=time.monotonic, clock_now=seen_at, pacer=pacer
             )
         return records, None, warnings
     answer = await fetch(client, source.url, settings, etag=state.get("etag"), last_modified=state.get("last_modified"))
@@ -146,6 +147,9 @@ async def _pull_async(
     outcomes: list[SourceOutcome] = []
     gate = asyncio.Semaphore(settings.concurrency)
     gdelt_gate = asyncio.Lock()
+    pacer = gdelt.Pacer(
+        sleep=asyncio.sleep, now=time.monotonic, interval=settings.gdelt_interval
+    )  # 5 s between GDELT requests, across sources
 
     async with make_client(settings) as client:
 
@@ -155,7 +159,7 @@ async def _pull_async(
             async with gate:
                 try:
                     records, answer, warnings = await _source_records(
-                        source, client, settings, state, seen_at, gdelt_gate
+                        source, client, settings, state, seen_at, gdelt_gate, pacer
                     )
                     if source.fulltext and records:
                         known = store.known_ids([r.id for r in records])
