@@ -34,7 +34,9 @@ def run(replies, *, settings=FAST, **kwargs):
 
 
 def test_success_returns_body_and_validators():
-    reply = httpx.Response(200, content=b"<rss/>", headers={"ETag": '"v1"', "Last-Modified": "Tue, 03 Mar 2026 10:00:00 GMT"})
+    reply = httpx.Response(
+        200, content=b"<rss/>", headers={"ETag": '"v1"', "Last-Modified": "Tue, 03 Mar 2026 10:00:00 GMT"}
+    )
     result, seen, waits = run([reply])
     assert (result.status, result.body, result.etag, result.error) == (200, b"<rss/>", '"v1"', None)
     assert result.last_modified == "Tue, 03 Mar 2026 10:00:00 GMT"
