@@ -49,13 +49,14 @@ def _text(entry) -> str:
 
 
 def _raw_date(entry) -> object:
+    # dict.get, not entry.get: feedparser's own lookup maps missing keys to others with a warning.
     for key in ("published", "updated", "created"):
-        parsed = entry.get(f"{key}_parsed")
+        parsed = dict.get(entry, f"{key}_parsed")
         if parsed:
             return parsed
     for key in ("published", "updated", "created"):
-        if entry.get(key):
-            return entry[key]  # present but feedparser could not read it
+        if dict.get(entry, key):
+            return dict.get(entry, key)  # present but feedparser could not read it
     return None
 
 
