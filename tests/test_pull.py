@@ -61,8 +61,12 @@ def test_formats_are_read_and_a_second_pull_adds_nothing(server, db):
     ]  # fmt: skip
     assert counts(db)["articles"] == counts(db)["enrichment"] == 29
     with Store(db) as store:
-        languages = dict(store.conn.execute("SELECT a.source_id, e.language FROM articles a JOIN enrichment e "
-                                            "USING (n) WHERE a.source_id IN ('en', 'es') GROUP BY a.source_id"))
+        languages = dict(
+            store.conn.execute(
+                "SELECT a.source_id, e.language FROM articles a JOIN enrichment e "
+                "USING (n) WHERE a.source_id IN ('en', 'es') GROUP BY a.source_id"
+            )
+        )
         assert languages == {"en": "en", "es": "es"}
         assert store.conn.execute("SELECT COUNT(*) FROM articles WHERE date_flag = 'missing'").fetchone()[0] == 3
     again = pull_once(db, sources, settings=QUICK, now=NOW)
@@ -81,7 +85,9 @@ def test_one_failing_source_never_stops_the_others(server, db):
         rss("good", good),
         rss("down", server.route("/down.xml", Reply(500))),
         rss("missing", server.route("/gone.xml", Reply(404))),
-        rss("busy", server.route("/busy.xml", Reply(429, headers={"Retry-After": "1"}), Reply(body=make_rss("busy", 3)))),
+        rss(
+            "busy", server.route("/busy.xml", Reply(429, headers={"Retry-After": "1"}), Reply(body=make_rss("busy", 3)))
+        ),
         rss("slow", server.route("/slow.xml", Reply(body=make_rss("slow", 3), delay=3.0))),
         rss("html", server.file("/html.xml", "not_a_feed.html")),
         rss("refused", "http://127.0.0.1:9/feed.xml"),

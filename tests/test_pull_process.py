@@ -69,8 +69,8 @@ def test_kill_minus_9_mid_pull_then_the_next_pull_completes(server, tmp_path):
     sources = write_sources(tmp_path / "sources.toml", urls)
     db = tmp_path / "bilat.sqlite"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analytics.cli", "pull", "--sources", str(sources), "--db", str(db), "--concurrency", "2"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "analytics.cli", "pull", "--sources", str(sources), "--db", str(db),
+         "--concurrency", "2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     stored = 0
