@@ -232,3 +232,33 @@ def test_interrupted_runs_are_marked_by_the_next_pull(server, db):
 def test_shipped_sources_file_loads():
     sources = load_sources()
     assert {s.kind for s in sources} == {"rss", "gdelt"}
+
+
+ARTICLE_PAGE = """<!doctype html><html><head><title>Peru and the US</title></head><body>
+<nav><a href="/">Home</a> | <a href="/world">World</a></nav>
+<article><h1>Peru and the United States widen their anti-narcotics pact</h1>
+<p>LIMA - Peru and the United States agreed on Tuesday to widen their cooperation against drug trafficking,
+adding river patrols in the Amazon and joint training for the national police.</p>
+<p>The agreement, signed by the foreign minister and the US ambassador, also funds alternative crops
+for coca farmers in the VRAEM valley, officials said.</p>
+<p>Washington will provide forty million dollars over three years, according to the embassy.</p>
+</article><footer>Copyright Example News</footer></body></html>"""
+
+
+def test_fulltext_sources_store_the_article_page_text(server, db):
+    page = server.route("/story/1", Reply(body=ARTICLE_PAGE.encode(), headers={"Content-Type": "text/html"}))
+    broken = server.route("/story/2", Reply(500))
+    feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Example</title>
+    <item><title>Peru and the US widen pact</title><link>{page}</link><description>Short summary.</description>
+    <pubDate>Tue, 17 Mar 2026 10:00:00 GMT</pubDate></item>
+    <item><title>Second story about Lima</title><link>{broken}</link><description>Only the summary.</description>
+    <pubDate>Tue, 17 Mar 2026 11:00:00 GMT</pubDate></item></channel></rss>"""
+    url = server.route("/feed.xml", Reply(body=feed.encode()))
+    source = Source(id="full", kind="rss", url=url, outlet="Example", country="PER", fulltext=True)
+    report = pull_once(db, [source], settings=QUICK, now=NOW)
+    assert report.outcomes[0].new == 2
+    with Store(db) as store:
+        texts = dict(store.conn.execute("SELECT title, text FROM articles").fetchall())
+    assert "forty million dollars" in texts["Peru and the US widen pact"]
+    assert "Home" not in texts["Peru and the US widen pact"]
+    assert texts["Second story about Lima"] == "Only the summary."
