@@ -14,8 +14,8 @@ cols = st.columns(4)
 cols[0].metric("Articles stored", f"{info.articles:,}")
 cols[1].metric(
     "Last successful pull",
-    f"{info.last_success:%Y-%m-%d %H:%M} UTC" if info.last_success else "never",
-    help=f"Every page warns when this is more than {stale_after().total_seconds() / 3600:.0f} hours ago "
+    f"{info.last_success:%d %b %H:%M}" if info.last_success else "never",
+    help=f"UTC. Every page warns when this is more than {stale_after().total_seconds() / 3600:.0f} hours ago "
     "(set BILAT_STALE_HOURS to change it).",
 )
 versions = ", ".join(f"{v} ({n:,})" for v, n in info.enrichment_versions.items()) or "none"
@@ -50,7 +50,21 @@ st.subheader("Recent pulls")
 if runs.empty:
     st.info("No pull has run on this store.")
 else:
-    st.dataframe(runs, hide_index=True, width="stretch")
+    st.dataframe(
+        runs,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "id": st.column_config.NumberColumn("Run", format="%d"),
+            "kind": "Kind",
+            "started_at": "Started (UTC)",
+            "finished_at": "Finished (UTC)",
+            "status": "Status",
+            "articles_seen": st.column_config.NumberColumn("Items seen", format="%d"),
+            "articles_new": st.column_config.NumberColumn("New", format="%d"),
+            "message": "Failures",
+        },
+    )
 
 st.subheader("Keeping the data fresh")
 st.markdown(

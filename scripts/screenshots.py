@@ -19,7 +19,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = {"overview": ""}
+PAGES = {"overview": "", "data": "data"}
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -55,8 +55,9 @@ def main() -> None:
             for name, path in PAGES.items():
                 page.goto(f"{url}/{path}")
                 page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
-                page.wait_for_selector(".js-plotly-plot", timeout=120_000)
-                page.wait_for_timeout(1500)
+                page.wait_for_selector("h1", timeout=120_000)
+                page.wait_for_timeout(2500)  # plotly draws after Streamlit reports the run done
+                page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
                 page.screenshot(path=str(out / f"{name}.png"))
                 print(out / f"{name}.png")
             browser.close()

@@ -154,5 +154,6 @@ async def fetch(
                 wait = asked
         if attempt <= settings.retries:
             await sleep(wait)
-    return FetchResult(url, status, None, error=f"{error} (after {settings.retries + 1} attempts)",
+    tries = settings.retries + 1
+    return FetchResult(url, status, None, error=f"{error} (after {tries} attempt{'s' if tries > 1 else ''})",
                        attempts=settings.retries + 1)  # fmt: skip
