@@ -60,7 +60,7 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "theme_mask",
     "cluster_id",
 )
-DYAD_COLUMNS: tuple[str, ...] = ("n", "dyad")
+DYAD_COLUMNS: tuple[str, ...] = ("n", "dyad", "relation_tone")
 
 # Columns of the frames the metrics return.
 VOLUME_COLUMNS: tuple[str, ...] = ("period", "articles", "all_articles", "share")

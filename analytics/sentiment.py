@@ -9,6 +9,7 @@ never a score from the English lexicon.
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -78,9 +79,10 @@ _ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n\s*\n")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split news text into sentences, keeping "U.S." and "EE.UU." inside their sentence."""
-    sentences: list[str] = []
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of news text, white space trimmed; "U.S." and "EE.UU." do
+    not end a sentence, nor does a full stop followed by a lower-case letter."""
+    spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
         end = match.end()
@@ -92,14 +94,23 @@ def split_sentences(text: str) -> list[str]:
             continue
         if nxt and nxt.islower():
             continue
-        piece = text[start:end].strip()
-        if piece:
-            sentences.append(piece)
+        _add_span(text, start, end, spans)
         start = end
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return sentences
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        first = start + (len(piece) - len(piece.lstrip()))
+        spans.append((first, first + len(stripped)))
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of news text (see :func:`sentence_spans`)."""
+    return [text[a:b] for a, b in sentence_spans(text)]
 
 
 @lru_cache(maxsize=1)
@@ -121,6 +132,24 @@ def score_sentences(sentences: list[str], language: str) -> Tone:
     analyzer = english_analyzer()
     scores = tuple(analyzer.polarity_scores(s)["compound"] for s in sentences)
     return Tone(round(sum(scores) / len(scores), 4), scores)
+
+
+def tone_words(sentence: str, language: str) -> list[tuple[str, float]]:
+    """The words of a sentence found in the tone lexicon of ``language``, with their valence.
+
+    This explains a score: the compound also reflects negation, intensifiers and "but", which
+    scale these valences. Empty for unscored languages.
+    """
+    if language not in SCORED_LANGUAGES:
+        return []
+    analyzer = english_analyzer()
+    words = []
+    for token in sentence.split():
+        stripped = token.strip(string.punctuation)
+        word = (stripped if len(stripped) > 2 else token).lower()
+        if word in analyzer.lexicon:
+            words.append((word, analyzer.lexicon[word]))
+    return words
 
 
 def tone_label(compound: float | None) -> str:

@@ -26,7 +26,7 @@ from analytics import wire
 from analytics.errors import StoreError
 from analytics.schema import THEMES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bilat.sqlite"
 
 # Forward migrations: index i takes a store from version i to version i + 1.
@@ -116,6 +116,10 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, source_id)
     );
     """,
+    # 3: relation tone, the tone of the sentences about the pair, next to the article's tone.
+    """
+    ALTER TABLE article_dyads ADD COLUMN relation_tone REAL;
+    """,
 )
 
 
@@ -167,6 +171,7 @@ class EnrichmentRow:
     countries: tuple[tuple[str, int, float, tuple[str, ...]], ...]  # code, mentions, weight, texts
     dyads: tuple[str, ...]
     themes: tuple[tuple[str, float, tuple[str, ...]], ...]  # theme, score, terms
+    relation_tones: tuple[float | None, ...] = ()  # per dyad, in the order of ``dyads``
 
     @property
     def theme_mask(self) -> int:
@@ -340,7 +345,11 @@ class Store:
             "INSERT INTO article_countries(n, code, mentions, weight, matched) VALUES (?, ?, ?, ?, ?)",
             [(n, code, m, w, json.dumps(list(texts), ensure_ascii=False)) for code, m, w, texts in e.countries],
         )
-        conn.executemany("INSERT INTO article_dyads(n, dyad) VALUES (?, ?)", [(n, d) for d in e.dyads])
+        tones = e.relation_tones or (None,) * len(e.dyads)
+        conn.executemany(
+            "INSERT INTO article_dyads(n, dyad, relation_tone) VALUES (?, ?, ?)",
+            [(n, d, t) for d, t in zip(e.dyads, tones, strict=True)],
+        )
         conn.executemany(
             "INSERT INTO article_themes(n, theme, score, terms) VALUES (?, ?, ?, ?)",
             [(n, t, s, json.dumps(list(terms), ensure_ascii=False)) for t, s, terms in e.themes],
@@ -497,7 +506,7 @@ class Store:
         """The analysis frames: one row per article, and one row per (article, dyad).
 
         Articles: ``n, published (UTC), day (UTC date, naive), outlet, source_country, language, sentiment, theme_mask,
-        cluster_id``; text columns are categoricals. Dyads: ``n, dyad``. Titles and texts stay in
+        cluster_id``; text columns are categoricals. Dyads: ``n, dyad, relation_tone``. Titles and texts stay in
         the store (see :meth:`articles_by_n`) so a million articles fit in memory comfortably.
         """
         cur = self.conn.execute(
@@ -521,9 +530,15 @@ class Store:
                 "cluster_id": pd.Categorical(cols[7]),
             }
         )
-        drows = self.conn.execute("SELECT n, dyad FROM article_dyads").fetchall()
-        dcols = list(zip(*drows, strict=True)) if drows else [(), ()]
-        dyads = pd.DataFrame({"n": np.asarray(dcols[0], dtype=np.int64), "dyad": pd.Categorical(dcols[1])})
+        drows = self.conn.execute("SELECT n, dyad, relation_tone FROM article_dyads").fetchall()
+        dcols = list(zip(*drows, strict=True)) if drows else [(), (), ()]
+        dyads = pd.DataFrame(
+            {
+                "n": np.asarray(dcols[0], dtype=np.int64),
+                "dyad": pd.Categorical(dcols[1]),
+                "relation_tone": np.asarray([np.nan if v is None else v for v in dcols[2]], dtype=np.float64),
+            }
+        )
         return articles, dyads
 
     def articles_by_n(self, ns: Sequence[int]) -> pd.DataFrame:

@@ -26,7 +26,7 @@ def record(i: int, **kw) -> ArticleRecord:
     return ArticleRecord(**base)
 
 
-def enrichment(sentiment=0.25, dyads=("PER-USA",)) -> EnrichmentRow:
+def enrichment(sentiment=0.25, dyads=("PER-USA",), relation_tones=()) -> EnrichmentRow:
     return EnrichmentRow(
         version="1-test",
         language="en",
@@ -35,6 +35,7 @@ def enrichment(sentiment=0.25, dyads=("PER-USA",)) -> EnrichmentRow:
         countries=(("PER", 2, 4.0, ("Peru", "Lima")), ("USA", 1, 1.0, ("U.S.",))),
         dyads=dyads,
         themes=(("security", 2.0, ("narcotráfico",)), ("trade", 1.0, ("tariffs",))),
+        relation_tones=relation_tones,
     )
 
 
@@ -90,7 +91,8 @@ def test_frames(store):
     assert articles["theme_mask"].tolist() == [0b101, 0b101]
     assert str(articles["published"].dt.tz) == "UTC"
     assert articles["day"].dt.strftime("%Y-%m-%d").tolist() == ["2026-01-06", "2026-01-07"]
-    assert dyads.values.tolist() == [[1, "PER-USA"]]
+    assert dyads[["n", "dyad"]].values.tolist() == [[1, "PER-USA"]]
+    assert dyads["relation_tone"].isna().all()  # the test rows carry no relation tone
 
 
 def test_empty_store_frames_have_columns(store):
@@ -147,3 +149,10 @@ def test_reader_sees_committed_data_while_writer_holds_a_transaction(tmp_path):
     assert reader.count_articles() == 2
     writer.close()
     reader.close()
+
+
+def test_relation_tone_is_stored_per_dyad(store):
+    store.add_articles([(record(1), enrichment(0.1, dyads=("CHN-PER", "PER-USA"), relation_tones=(-0.4, None)))])
+    _, dyads = store.load_frames()
+    tones = dict(zip(dyads["dyad"].astype(str), dyads["relation_tone"], strict=True))
+    assert tones["CHN-PER"] == -0.4 and tones["PER-USA"] != tones["PER-USA"]  # NaN where no sentence scored
