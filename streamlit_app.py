@@ -18,6 +18,13 @@ page = st.navigation(
             help="Headline figures, coverage volume, theme shares and tone for the selected country pair.",
         ),
         st.Page(
+            "dashboard/articles_page.py",
+            title="Articles",
+            icon=":material/article:",
+            url_path="articles",
+            help="The selected articles as a searchable table; choose one to see why it got its tags.",
+        ),
+        st.Page(
             "dashboard/data_page.py",
             title="Data",
             icon=":material/database:",

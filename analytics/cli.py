@@ -250,6 +250,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from analytics.evaluate import DEFAULT_SET, evaluate, format_report, load_set
+
+    items = load_set(Path(args.set) if args.set else DEFAULT_SET, split=args.split)
+    reports = [evaluate(items, language) for language in ("en", "es")]
+    if args.json:
+        print(json.dumps([r.to_json() for r in reports], indent=2))
+    else:
+        for report in reports:
+            print(format_report(report))
+    if args.errors:
+        for report in reports:
+            for error in report.errors:
+                print(json.dumps(error, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     env = dict(os.environ, BILAT_DB=str(Path(args.db).resolve()))
     command = [
@@ -378,6 +395,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="take FIELD from COLUMN (repeatable)")
     p.add_argument("--source-id", help="the source id recorded with the articles (default import-<file name>)")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "evaluate",
+        parents=[db_parent],
+        help="measure the enrichment on the labelled evaluation set",
+        description="Run the enrichment on the labelled English and Spanish evaluation set and print, per "
+        "language, precision/recall/F1 for countries and for each theme, and accuracy and macro-F1 for tone.",
+    )
+    p.add_argument("--set", metavar="DIR", help="folder with en.jsonl and es.jsonl (default tests/eval)")
+    p.add_argument("--split", choices=["all", "dev", "test"], default="all", help="which items (default all)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--errors", action="store_true", help="also list every item the enrichment got wrong (stderr)")
+    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser(
         "serve",

@@ -507,7 +507,7 @@ class Store:
 
         Articles: ``n, published (UTC), day (UTC date, naive), outlet, source_country, language, sentiment, theme_mask,
         cluster_id``; text columns are categoricals. Dyads: ``n, dyad, relation_tone``. Titles and texts stay in
-        the store (see :meth:`articles_by_n`) so a million articles fit in memory comfortably.
+        the store (see :meth:`article_rows`) so a million articles fit in memory comfortably.
         """
         cur = self.conn.execute(
             "SELECT a.n, a.published, a.outlet, a.source_country, e.language, e.sentiment, "
@@ -541,16 +541,57 @@ class Store:
         )
         return articles, dyads
 
-    def articles_by_n(self, ns: Sequence[int]) -> pd.DataFrame:
-        """Title, URL and the rest of the stored record for the given row numbers."""
+    def article_rows(self, ns: Sequence[int]) -> pd.DataFrame:
+        """Table rows for the given row numbers, newest first.
+
+        Columns ``n, id, published, outlet, source_country, title, url, language, tone, themes,
+        countries, cluster_id, date_flag``; themes and countries are comma-separated.
+        """
+        columns = ["n", "id", "published", "outlet", "source_country", "title", "url", "language", "tone",
+                   "themes", "countries", "cluster_id", "date_flag"]  # fmt: skip
         if not len(ns):
-            return pd.DataFrame(columns=["n", "id", "url", "title", "published", "outlet", "source_country"])
-        marks = ",".join("?" * len(ns))
-        return pd.read_sql_query(
-            f"SELECT n, id, url, title, published, outlet, source_country FROM articles WHERE n IN ({marks})",
-            self.conn,
-            params=[int(n) for n in ns],
-        )
+            return pd.DataFrame(columns=columns)
+        frames = []
+        for i in range(0, len(ns), 900):  # SQLite's limit on bound parameters
+            chunk = [int(n) for n in ns[i : i + 900]]
+            marks = ",".join("?" * len(chunk))
+            frames.append(
+                pd.read_sql_query(
+                    "SELECT a.n, a.id, a.published, a.outlet, a.source_country, a.title, a.url, e.language, "
+                    "e.sentiment AS tone, "
+                    "(SELECT group_concat(theme, ', ') FROM article_themes t WHERE t.n = a.n) AS themes, "
+                    "(SELECT group_concat(code, ', ') FROM article_countries c WHERE c.n = a.n) AS countries, "
+                    "a.cluster_id, a.date_flag FROM articles a LEFT JOIN enrichment e USING (n) "
+                    f"WHERE a.n IN ({marks})",
+                    self.conn,
+                    params=chunk,
+                )
+            )
+        out = pd.concat(frames, ignore_index=True)
+        return out.sort_values(["published", "n"], ascending=False, kind="stable").reset_index(drop=True)[columns]
+
+    def search_titles(self, words: str) -> np.ndarray:
+        """Row numbers of articles whose title contains every word of ``words`` (any case)."""
+        terms = [w for w in words.split() if w]
+        if not terms:
+            return np.zeros(0, dtype=np.int64)
+        where = " AND ".join("title LIKE ? ESCAPE '\\'" for _ in terms)
+        escaped = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms]
+        rows = self.conn.execute(f"SELECT n FROM articles WHERE {where}", escaped).fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.int64)
+
+    def article(self, article_id: str) -> dict | None:
+        """One stored article with its enrichment version, by id; None when unknown."""
+        row = self.conn.execute(
+            "SELECT a.n, a.id, a.url, a.title, a.text, a.published, a.outlet, a.source_country, a.date_flag, "
+            "a.cluster_id, e.version, e.language FROM articles a LEFT JOIN enrichment e USING (n) WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("n", "id", "url", "title", "text", "published", "outlet", "source_country", "date_flag",
+                "cluster_id", "version", "language")  # fmt: skip
+        return dict(zip(keys, row, strict=True))
 
 
 def _iso(moment: datetime) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import metrics
-from analytics.filters import Filters
+from analytics.filters import Filters, selection_mask
 from analytics.pipeline import load_demo
 from analytics.store import Store, default_db_path
 
@@ -127,3 +127,26 @@ def choices(path: str, version: int) -> Choices:
 def overview(path: str, version: int, filters: Filters, freq: str) -> metrics.Overview:
     articles, dyads = frames(path, version)
     return metrics.overview(articles, dyads, filters, freq=freq)
+
+
+ARTICLE_LIMIT = 500
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def article_table(path: str, version: int, filters: Filters, search: str) -> tuple[pd.DataFrame, int]:
+    """The newest :data:`ARTICLE_LIMIT` selected articles (title search applied), and how many match."""
+    articles, dyads = frames(path, version)
+    mask = selection_mask(articles, dyads, filters)
+    if search.strip():
+        with Store(path) as store:
+            hits = store.search_titles(search)
+        mask &= articles["n"].isin(hits).to_numpy()
+    chosen = articles.loc[mask, ["n", "published"]].sort_values(["published", "n"], ascending=False)
+    with Store(path) as store:
+        rows = store.article_rows(chosen["n"].head(ARTICLE_LIMIT).tolist())
+    return rows, int(mask.sum())
+
+
+def stored_article(path: str, article_id: str) -> dict | None:
+    with Store(path) as store:
+        return store.article(article_id)
