@@ -65,7 +65,7 @@ st.subheader(md_escape(article["title"]))
 meta = f"{article['outlet']} ({article['source_country'] or 'unknown country'}) · {article['published'][:16]} UTC"
 st.caption(md_escape(meta))
 link = safe_url(article["url"])
-if link:
+if link and ".invalid/" not in link:  # demo articles have addresses that lead nowhere
     st.link_button("Open the original", link, icon=":material/open_in_new:")
 explained = enrich(article["title"], article["text"], language=article["language"]).to_json(explain=True)
 if article["version"] != enrichment_version():
@@ -89,7 +89,8 @@ with middle:
         st.caption("No theme term found.")
     for t in explained["explain"]["themes"]:
         kept = "tagged" if t["theme"] in explained["themes"] else "below the threshold"
-        terms = ", ".join(f"“{md_escape(h['matched'])}” ({h['weight']:g})" for h in t["terms"])
+        shown = dict.fromkeys(f"“{md_escape(h['matched'])}” ({h['weight']:g})" for h in t["terms"])
+        terms = ", ".join(shown)
         st.markdown(f"**{THEME_LABELS[t['theme']]}** — score {t['score']:g}, {kept}: {terms}")
 with right:
     st.markdown("**Tone**")
