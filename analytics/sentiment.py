@@ -2,8 +2,9 @@
 
 Whole long texts saturate VADER's compound score (about -0.998 for 1,000 words) and score 7.5x
 slower, so articles are split into sentences, each sentence is scored, and the article's tone is
-the mean of its sentence scores. VADER is English only: other languages get ``None`` (unscored),
-never a score from the English lexicon.
+the mean of its sentence scores. VADER is English only: Spanish is scored by our own scorer built
+on VADER's machinery (analytics.tone_es); other languages get ``None`` (unscored), never a score
+from the English lexicon.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from analytics.schema import NEGATIVE_AT, POSITIVE_AT
 
-SCORED_LANGUAGES = frozenset({"en"})
+SCORED_LANGUAGES = frozenset({"en", "es"})
 
 # Abbreviations whose final full stop does not end a sentence in news text.
 _ABBREVIATIONS = frozenset(
@@ -125,11 +126,22 @@ class Tone(NamedTuple):
     sentences: tuple[float, ...]
 
 
+def analyzer_for(language: str) -> SentimentIntensityAnalyzer | None:
+    """VADER for English, our Spanish scorer (analytics.tone_es) for Spanish, else None."""
+    if language == "en":
+        return english_analyzer()
+    if language == "es":
+        from analytics.tone_es import spanish_analyzer
+
+        return spanish_analyzer()
+    return None
+
+
 def score_sentences(sentences: list[str], language: str) -> Tone:
     """Score each sentence with the scorer of ``language`` and take the mean."""
-    if language not in SCORED_LANGUAGES or not sentences:
+    analyzer = analyzer_for(language)
+    if analyzer is None or not sentences:
         return Tone(None, ())
-    analyzer = english_analyzer()
     scores = tuple(analyzer.polarity_scores(s)["compound"] for s in sentences)
     return Tone(round(sum(scores) / len(scores), 4), scores)
 
@@ -140,9 +152,11 @@ def tone_words(sentence: str, language: str) -> list[tuple[str, float]]:
     This explains a score: the compound also reflects negation, intensifiers and "but", which
     scale these valences. Empty for unscored languages.
     """
-    if language not in SCORED_LANGUAGES:
+    analyzer = analyzer_for(language)
+    if analyzer is None:
         return []
-    analyzer = english_analyzer()
+    if language == "es":
+        return analyzer.lexicon_words(sentence)
     words = []
     for token in sentence.split():
         stripped = token.strip(string.punctuation)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.language import detect_language
-from analytics.sentiment import score_sentences, split_sentences, tone_label
+from analytics.sentiment import english_analyzer, score_sentences, split_sentences, tone_label
 
 
 def test_split_keeps_abbreviations_inside_sentences():
@@ -39,10 +39,15 @@ def test_article_tone_is_the_mean_of_sentence_tones():
     assert tone.compound == pytest.approx(sum(tone.sentences) / 3, abs=1e-4)
 
 
-def test_spanish_is_unscored_never_scored_with_the_english_lexicon():
-    tone = score_sentences(["El gobierno celebró un acuerdo exitoso."], "es")
-    assert tone.compound is None and tone.sentences == ()
-    assert tone_label(tone.compound) == "unscored"
+def test_spanish_has_its_own_scorer_and_other_languages_none():
+    from analytics.tone_es import spanish_analyzer
+
+    sentence = "El gobierno celebró un acuerdo exitoso."
+    tone = score_sentences([sentence], "es")
+    assert tone.compound == round(spanish_analyzer().polarity_scores(sentence)["compound"], 4) > 0.5
+    assert english_analyzer().polarity_scores(sentence)["compound"] != tone.compound  # not the English lexicon
+    unscored = score_sentences(["O governo celebrou um acordo."], "pt")
+    assert unscored.compound is None and tone_label(unscored.compound) == "unscored"
 
 
 @pytest.mark.parametrize(
