@@ -78,12 +78,12 @@ def test_spanish_agreement_sentence_is_peru_us():
 
 def test_lower_case_food_and_pronouns_are_not_countries():
     assert find_mentions("Lima beans and chile peppers are on the menu for us.") == []
-    assert find_mentions("She served turkey on fine china; join us.") == []
+    assert find_mentions("She served turkey on fine china; join us.", lang="en") == []
 
 
 def test_case_decides_us_turkey_china():
     assert codes("US and Turkey talk; China too.") == ["CHN", "TUR", "USA"]
-    assert codes("Let us talk turkey about china.") == []
+    assert codes("Let us talk turkey about china.", lang="en") == []
 
 
 def test_dollar_sign_is_not_the_united_states():
@@ -347,3 +347,18 @@ def test_dyads_are_sorted_pairs_of_mentioned_countries(text, title):
     for dyad in dyads:
         a, b = dyad.split("-")
         assert a < b and {a, b} <= countries
+
+
+def test_spanish_lower_case_china_and_compound_prefixes():
+    assert countries_of(find_mentions("La naviera estatal china inauguró el puerto.", lang="es")) == ["CHN"]
+    assert countries_of(find_mentions("She served tea in fine china.", lang="en")) == []
+    assert countries_of(find_mentions("La frontera colombo-venezolana sigue cerrada.", lang="es")) == ["COL", "VEN"]
+    assert countries_of(find_mentions("A Sino-Peruvian mining venture.", lang="en")) == ["CHN", "PER"]
+    assert countries_of(find_mentions("No fue eso, sino otra cosa.", lang="es")) == []
+    assert countries_of(find_mentions("USAID funds the programme.", lang="en")) == ["USA"]
+
+
+def test_products_clubs_and_towns_named_after_countries():
+    for text in ("Brazil nuts from Madre de Dios", "Turkish Airlines adds flights", "Alianza Lima won 3-1",
+                 "Universidad de Chile goleó", "the Tour de France stage", "a plant in Peru, Indiana"):
+        assert find_mentions(text) == [], text
