@@ -1,0 +1,57 @@
+"""The evaluation: exact metric arithmetic, the set's integrity, and floors that catch regressions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analytics.errors import InputError
+from analytics.evaluate import Item, Scores, _macro_f1, evaluate, load_set
+from analytics.schema import THEMES
+
+
+def test_scores_arithmetic():
+    s = Scores.of(tp=8, fp=2, fn=4)
+    assert (s.precision, s.recall, s.support) == (0.8, 8 / 12, 12)
+    assert s.f1 == pytest.approx(2 * 0.8 * (8 / 12) / (0.8 + 8 / 12))
+    assert Scores.of(0, 0, 0).f1 == 1.0  # nothing to find and nothing found
+    assert Scores.of(0, 3, 0).precision == 0.0
+
+
+def test_macro_f1():
+    pairs = [("positive", "positive"), ("negative", "positive"), ("neutral", "neutral"), ("negative", "negative")]
+    # positive: P 1/2 R 1 F 2/3; neutral: F 1; negative: P 1 R 1/2 F 2/3
+    assert _macro_f1(pairs) == pytest.approx((2 / 3 + 1 + 2 / 3) / 3)
+
+
+def test_evaluate_counts_on_a_tiny_set():
+    items = [
+        Item("en-1", "en", "Peru and the United States signed a successful trade agreement.", frozenset({"PER", "USA"}),
+             frozenset({"trade", "diplomacy"}), "positive", "dev"),
+        Item("en-2", "en", "Let us talk about the weather.", frozenset(), frozenset(), "neutral", "dev"),
+    ]  # fmt: skip
+    report = evaluate(items, "en")
+    assert report.items == 2
+    assert (report.countries.precision, report.countries.recall) == (1.0, 1.0)
+    assert report.themes["trade"].recall == 1.0
+    assert report.tone_accuracy == 1.0
+
+
+def test_the_set_is_well_formed_and_covers_every_theme():
+    items = load_set()
+    for language in ("en", "es"):
+        chosen = [i for i in items if i.language == language]
+        assert len(chosen) >= 150
+        for theme in THEMES:
+            assert sum(theme in i.themes for i in chosen) >= 15, (language, theme)
+        assert {i.tone for i in chosen} == {"positive", "neutral", "negative"}
+        assert {i.split for i in chosen} == {"dev", "test"}
+    assert len({i.id for i in items}) == len(items)
+
+
+def test_a_broken_set_is_reported(tmp_path):
+    (tmp_path / "en.jsonl").write_text(json.dumps({"id": "x", "text": "t"}) + "\n")
+    (tmp_path / "es.jsonl").write_text("")
+    with pytest.raises(InputError, match="en.jsonl line 1: not a valid evaluation item"):
+        load_set(tmp_path)
