@@ -33,6 +33,9 @@ class Filters:
     themes: tuple[str, ...] = ()
     source_countries: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    # Count each wire story once: of the copies of one story (one cluster), keep the first stored.
+    once: bool = False
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
@@ -73,6 +76,10 @@ class Filters:
             parts.append("media of " + ", ".join(self.source_countries))
         if self.languages:
             parts.append("languages: " + ", ".join(self.languages))
+        if self.outlets:
+            parts.append("outlets: " + ", ".join(self.outlets))
+        if self.once:
+            parts.append("wire copies counted once")
         return "; ".join(parts)
 
 
@@ -88,7 +95,8 @@ def _member_mask(articles: pd.DataFrame, ns: np.ndarray) -> np.ndarray:
 
 
 def context_mask(articles: pd.DataFrame, filters: Filters) -> np.ndarray:
-    """Rows within the date range, source countries and languages: the denominator of shares."""
+    """Rows within the date range, source countries, languages and outlets (first copies only when
+    counting wire stories once): the denominator of shares."""
     mask = np.ones(len(articles), dtype=bool)
     if filters.start is not None or filters.end is not None:
         days = articles["day"].to_numpy()
@@ -100,7 +108,21 @@ def context_mask(articles: pd.DataFrame, filters: Filters) -> np.ndarray:
         mask &= articles["source_country"].isin(filters.source_countries).to_numpy()
     if filters.languages:
         mask &= articles["language"].isin(filters.languages).to_numpy()
+    if filters.outlets:
+        mask &= articles["outlet"].isin(filters.outlets).to_numpy()
+    if filters.once:
+        mask &= _first_copies(articles, mask)
     return mask
+
+
+def _first_copies(articles: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
+    """Among the rows in ``mask``, the first of each wire cluster (in stored order)."""
+    keep = np.zeros(len(articles), dtype=bool)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        clusters = articles["cluster_id"].to_numpy()[rows]
+        keep[rows[~pd.Series(clusters).duplicated().to_numpy()]] = True
+    return keep
 
 
 def selection_mask(articles: pd.DataFrame, dyads: pd.DataFrame, filters: Filters) -> np.ndarray:

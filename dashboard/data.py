@@ -99,6 +99,9 @@ def frames(path: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         return store.load_frames()
 
 
+MAX_OUTLETS = 300
+
+
 @dataclass(frozen=True)
 class Choices:
     """Values the filters can take, from the stored data."""
@@ -106,6 +109,7 @@ class Choices:
     dyads: tuple[str, ...]
     source_countries: tuple[str, ...]
     languages: tuple[str, ...]
+    outlets: tuple[str, ...]  # the most prolific first, at most MAX_OUTLETS
     first_day: date | None
     last_day: date | None
 
@@ -118,6 +122,7 @@ def choices(path: str, version: int) -> Choices:
         dyads=tuple(str(d) for d in counts.index[counts > 0]),
         source_countries=tuple(sorted(str(c) for c in articles["source_country"].dropna().unique())),
         languages=tuple(sorted(str(c) for c in articles["language"].dropna().unique())),
+        outlets=tuple(str(o) for o in articles["outlet"].value_counts().index[:MAX_OUTLETS]),
         first_day=articles["day"].min().date() if len(articles) else None,
         last_day=articles["day"].max().date() if len(articles) else None,
     )

@@ -1,96 +1,161 @@
 """The shared sidebar: filters bound to the URL, so a copied link reopens the same view.
 
-Each widget's key is its query parameter: ``?pair=PER-USA&from=2025-01-01&to=2025-12-31&
-theme=security&theme=trade&source=PER&lang=es&freq=W``. Streamlit drops a parameter that equals
-the widget's default and ignores values that are not among the options.
+Each widget's key is its query parameter, e.g. ``?pair=PER-USA&from=2025-01-01&to=2025-12-31&
+theme=security&theme=trade&source=PER&lang=es&outlet=Andina&once=true&freq=month``. ``pair`` is a
+country pair (``PER-USA``) or one country with any partner (``PER-any``). Streamlit drops a
+parameter that equals the widget's default. Values that cannot be used (an unknown pair, a date
+outside the data, a reversed range) fall back to the defaults with a note saying so.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import streamlit as st
 
-from analytics.errors import InputError
 from analytics.filters import Filters
 from analytics.schema import DEFAULT_DYADS, FREQUENCIES, THEME_LABELS, THEMES
 from dashboard.data import Choices
 
 DEFAULT_WINDOW_DAYS = 365
+PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "12 months": 365, "All": None}
+ANY = "-any"
+FREQ_KEYS = {label: code for code, label in FREQUENCIES.items()}
+_KEYS = ("pair", "from", "to", "theme", "source", "lang", "outlet", "once", "freq", "preset")
 
 
-def _ordered_dyads(available: tuple[str, ...]) -> list[str]:
+@dataclass(frozen=True)
+class Defaults:
+    pair: str
+    start: date
+    end: date
+    first: date
+    last: date
+
+
+def pair_options(available: tuple[str, ...]) -> list[str]:
+    """Pairs in the data, the default dyads first, then each of their countries with any partner."""
     first = [d for d in DEFAULT_DYADS if d in available]
-    return first + sorted(d for d in available if d not in first)
+    pairs = first + sorted(d for d in available if d not in first)
+    countries = list(dict.fromkeys(c for d in pairs for c in d.split("-")))
+    return pairs + [f"{c}{ANY}" for c in countries]
+
+
+def defaults_for(choices: Choices, options: list[str]) -> Defaults:
+    last = choices.last_day or date.today()
+    first = choices.first_day or last
+    pair = "PER-USA" if "PER-USA" in options else (options[0] if options else "PER-USA")
+    return Defaults(pair, max(first, last - timedelta(days=DEFAULT_WINDOW_DAYS - 1)), last, first, last)
+
+
+def link_notes(params: dict[str, list[str]], options: list[str], choices: Choices, d: Defaults) -> list[str]:
+    """Why values in the link were not used, one sentence each (the widgets then drop them)."""
+    notes = []
+    for value in params.get("pair", [])[-1:]:
+        if value and value not in options:
+            notes.append(f"The link's country pair {value!r} has no coverage in this store; showing {d.pair}.")
+    for key in ("from", "to"):
+        for value in params.get(key, [])[-1:]:
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                notes.append(f"The link's {key!r} date {value!r} is not a date (YYYY-MM-DD); using the default.")
+                continue
+            if not d.first <= day <= d.last:
+                notes.append(f"The link's {key!r} date {value} is outside the data ({d.first} to {d.last}).")
+    unknown = sorted(set(params.get("theme", [])) - set(THEMES))
+    if unknown:
+        notes.append(f"Unknown theme {unknown[0]!r} in the link was left out; themes are {', '.join(THEMES)}.")
+    for key, known, what in (("source", choices.source_countries, "source country"),
+                             ("lang", choices.languages, "language")):  # fmt: skip
+        missing = sorted(set(params.get(key, [])) - set(known))
+        if missing:
+            notes.append(f"The link's {what} {missing[0]!r} is not in this store and was left out.")
+    return notes
+
+
+def _apply_preset(d: Defaults) -> None:
+    days = PRESETS.get(st.session_state.get("preset") or "")
+    if st.session_state.get("preset") is None:
+        return
+    st.session_state["to"] = d.last
+    st.session_state["from"] = d.first if days is None else max(d.first, d.last - timedelta(days=days - 1))
+    st.session_state["preset"] = None
+
+
+def _reset(d: Defaults) -> None:
+    values = {"pair": d.pair, "from": d.start, "to": d.end, "theme": [], "source": [], "lang": [], "outlet": [],
+              "once": False, "freq": "week"}  # fmt: skip
+    for key, value in values.items():
+        st.session_state[key] = value
 
 
 def draw_filters(choices: Choices) -> tuple[Filters, str]:
-    """Draw the filters in the sidebar and return the selection and the period length."""
+    """Draw the filters in the sidebar and return the selection and the period code (D, W, M)."""
     sidebar = st.sidebar
-    sidebar.header("Filters")
-    dyads = _ordered_dyads(choices.dyads)
+    options = pair_options(choices.dyads)
+    d = defaults_for(choices, options)
+    params = {key: st.query_params.get_all(key) for key in _KEYS}
+    notes = link_notes(params, options, choices, d)
+    head, reset = sidebar.columns([3, 2], vertical_alignment="bottom")
+    head.header("Filters")
+    reset.button("Reset", key="reset", on_click=_reset, args=(d,), help="Back to the default view", width="stretch")
+    for note in notes:
+        sidebar.warning(note, icon=":material/link_off:")
+
     pair = sidebar.selectbox(
-        "Country pair",
-        dyads or ["PER-USA"],
-        key="pair",
-        bind="query-params",
-        help="Articles about the relationship between these two countries (ISO codes).",
-    )
-    last = choices.last_day or date.today()
-    first = choices.first_day or last
-    default_from = max(first, last - timedelta(days=DEFAULT_WINDOW_DAYS - 1))
+        "Country pair", options or [d.pair], index=(options.index(d.pair) if d.pair in options else 0),
+        key="pair", bind="query-params",
+        help="Articles about the relationship between two countries (ISO codes); PER-any: Peru with any partner.",
+    )  # fmt: skip
+    sidebar.segmented_control(
+        "Period", list(PRESETS), key="preset", on_change=_apply_preset, args=(d,),
+        help="Sets the dates below to the last 7, 30 or 90 days, 12 months, or everything stored.",
+    )  # fmt: skip
     col_from, col_to = sidebar.columns(2)
     start = col_from.date_input(
-        "From", value=default_from, min_value=first, max_value=last, key="from", bind="query-params"
+        "From", value=d.start, min_value=d.first, max_value=d.last, key="from", bind="query-params"
     )
-    end = col_to.date_input("To", value=last, min_value=first, max_value=last, key="to", bind="query-params")
+    end = col_to.date_input("To", value=d.end, min_value=d.first, max_value=d.last, key="to", bind="query-params")
     themes = sidebar.multiselect(
-        "Themes",
-        list(THEMES),
-        key="theme",
-        bind="query-params",
-        placeholder="All themes",
+        "Themes", list(THEMES), key="theme", bind="query-params", placeholder="All themes",
         help="Keep articles tagged with any of these themes. " + "; ".join(f"{t} = {THEME_LABELS[t]}" for t in THEMES),
-    )
+    )  # fmt: skip
     sources = sidebar.multiselect(
-        "Source country",
-        list(choices.source_countries),
-        key="source",
-        bind="query-params",
-        placeholder="Media of every country",
-        help="The country of the outlet that published the article.",
-    )
+        "Source country", list(choices.source_countries), key="source", bind="query-params",
+        placeholder="Media of every country", help="The country of the outlet that published the article.",
+    )  # fmt: skip
+    outlets = sidebar.multiselect(
+        "Outlets", list(choices.outlets), key="outlet", bind="query-params", placeholder="Every outlet",
+    )  # fmt: skip
     languages = sidebar.multiselect(
-        "Language",
-        list(choices.languages),
-        key="lang",
-        bind="query-params",
-        placeholder="All languages",
+        "Language", list(choices.languages), key="lang", bind="query-params", placeholder="All languages"
     )
-    freq = (
-        sidebar.segmented_control(
-            "Period",
-            list(FREQUENCIES),
-            default="W",
-            format_func=lambda f: FREQUENCIES[f],
-            key="freq",
-            bind="query-params",
+    once = sidebar.toggle(
+        "Count wire copies once", key="once", bind="query-params",
+        help="An agency story reprinted by several outlets counts as one article.",
+    )  # fmt: skip
+    freq_label = sidebar.segmented_control(
+        "Chart periods", list(FREQ_KEYS), default="week", key="freq", bind="query-params"
+    )  # fmt: skip
+    freq = FREQ_KEYS.get(freq_label or "week", "W")
+
+    if start and end and start > end:
+        sidebar.warning(
+            f"The date range is reversed ({start} after {end}); showing the default dates.",
+            icon=":material/event_busy:",
         )
-        or "W"
+        start, end = d.start, d.end
+    scope = {"country": pair[:3]} if pair and pair.endswith(ANY) else {"dyad": pair or d.pair}
+    filters = Filters(
+        **scope,
+        start=start or d.start,
+        end=end or d.end,
+        themes=tuple(themes),
+        source_countries=tuple(sources),
+        languages=tuple(languages),
+        outlets=tuple(outlets),
+        once=bool(once),
     )
-    try:
-        filters = Filters(
-            dyad=pair,
-            start=start or None,
-            end=end or None,
-            themes=tuple(themes),
-            source_countries=tuple(sources),
-            languages=tuple(languages),
-        )
-    except InputError as exc:
-        sidebar.warning(f"{exc}. Showing the default dates instead.")
-        filters = Filters(
-            dyad=pair, start=default_from, end=last, themes=tuple(themes),
-            source_countries=tuple(sources), languages=tuple(languages),
-        )  # fmt: skip
     return filters, freq

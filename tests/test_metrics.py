@@ -218,3 +218,20 @@ def test_theme_totals(tiny):
     assert table.loc["health"].tolist() == [0, 0.0]
     empty = metrics.theme_totals(select(articles, dyads, Filters(dyad="COL-VEN")))
     assert empty["articles"].sum() == 0 and empty["share"].isna().all() and len(empty) == len(THEMES)
+
+
+def test_outlet_filter_and_counting_wire_copies_once():
+    rows = [
+        (1, "2026-01-05", "USA", "en", 0.5, ("trade",)),
+        (2, "2026-01-05", "PER", "en", 0.5, ("trade",)),
+        (3, "2026-01-06", "PER", "es", None, ("trade",)),
+        (4, "2026-01-06", "USA", "en", -0.5, ()),
+    ]
+    articles, dyads = make_frames(rows, [(1, "PER-USA"), (2, "PER-USA"), (3, "PER-USA"), (4, "MEX-USA")])
+    # Articles 1-3 are one wire story reprinted three times.
+    articles["cluster_id"] = pd.Categorical(["w", "w", "w", "c4"])
+    once = Filters(dyad="PER-USA", once=True)
+    assert select(articles, dyads, once)["n"].tolist() == [1]
+    assert metrics.kpis(articles, dyads, once).share == 0.5  # 1 story of 2 stories
+    assert select(articles, dyads, Filters(outlets=("Outlet PER",)))["n"].tolist() == [2, 3]
+    assert once.describe() == "PER-USA; wire copies counted once"
