@@ -359,6 +359,12 @@ def test_spanish_lower_case_china_and_compound_prefixes():
 
 
 def test_products_clubs_and_towns_named_after_countries():
-    for text in ("Brazil nuts from Madre de Dios", "Turkish Airlines adds flights", "Alianza Lima won 3-1",
-                 "Universidad de Chile goleó", "the Tour de France stage", "a plant in Peru, Indiana"):
+    for text in (
+        "Brazil nuts from Madre de Dios",
+        "Turkish Airlines adds flights",
+        "Alianza Lima won 3-1",
+        "Universidad de Chile goleó",
+        "the Tour de France stage",
+        "a plant in Peru, Indiana",
+    ):
         assert find_mentions(text) == [], text
