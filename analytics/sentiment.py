@@ -9,14 +9,19 @@ from the English lexicon.
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from analytics.errors import InputError
 from analytics.schema import NEGATIVE_AT, POSITIVE_AT
+
+EN_NEWS_OVERLAY = Path(__file__).resolve().parent.parent / "data" / "lexicons" / "en_news.txt"
 
 SCORED_LANGUAGES = frozenset({"en", "es"})
 
@@ -114,9 +119,57 @@ def split_sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
 
 
+def read_overlay(path: Path) -> dict[str, float]:
+    """The entries of a lexicon overlay in VADER's file format: ``word<TAB>mean<TAB>sd<TAB>[ratings]``.
+
+    ``#`` lines and blank lines are skipped. The file is strict because a silently skipped line
+    would silently change tone: a malformed line, a mean outside [-4, 4], an upper-case word or a
+    word listed twice raises :class:`InputError` naming the file and line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"tone overlay {path} cannot be read ({exc.strerror})") from None
+    entries: dict[str, float] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        where = f"{path} line {number}"
+        fields = line.split("\t")
+        if len(fields) != 4:
+            raise InputError(f"{where}: expected word<TAB>mean<TAB>sd<TAB>[ratings], got {len(fields)} field(s)")
+        word, mean, sd, ratings = fields
+        if not word or word != word.strip() or word != word.lower() or " " in word:
+            raise InputError(f"{where}: the word {word!r} must be one lower-case token")
+        try:
+            value, spread = float(mean), float(sd)
+        except ValueError:
+            raise InputError(f"{where}: mean {mean!r} and sd {sd!r} must be numbers") from None
+        if not (math.isfinite(value) and -4.0 <= value <= 4.0) or not (math.isfinite(spread) and spread >= 0.0):
+            raise InputError(f"{where}: mean must be in [-4, 4] and sd >= 0 (got {mean}, {sd})")
+        if not (ratings.startswith("[") and ratings.endswith("]")):
+            raise InputError(f"{where}: ratings {ratings!r} must be a bracketed list")
+        if word in entries:
+            raise InputError(f"{where}: {word!r} is listed twice")
+        entries[word] = value
+    return entries
+
+
+def news_analyzer(overlay: Path = EN_NEWS_OVERLAY) -> SentimentIntensityAnalyzer:
+    """A new VADER analyzer whose own lexicon dict is updated from a news overlay file.
+
+    Only the instance's dict changes: vaderSentiment's module globals and other analyzers keep
+    VADER's values. Scoring cost is unchanged (the overlay only replaces and adds dict entries).
+    """
+    analyzer = SentimentIntensityAnalyzer()
+    analyzer.lexicon.update(read_overlay(overlay))
+    return analyzer
+
+
 @lru_cache(maxsize=1)
 def english_analyzer() -> SentimentIntensityAnalyzer:
-    return SentimentIntensityAnalyzer()
+    """The process-wide English analyzer: VADER with the news overlay ``data/lexicons/en_news.txt``."""
+    return news_analyzer()
 
 
 class Tone(NamedTuple):

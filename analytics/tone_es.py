@@ -36,11 +36,12 @@ Spanish rules, and where they differ from VADER's English ones:
   continúa" is about the crisis. (VADER counts "despite" as a negation, which flips the clause.)
 - Phrases and names: "de acuerdo con" (according to) is neutral unless an estar form precedes it
   ("está de acuerdo", agrees); "Buenos Aires", "libre comercio", "Perú Libre", "crimen organizado",
-  "buena pro" and discourse markers ("si bien", "sin duda") carry no valence; "vale la pena" and
-  "menos mal" are positive. Words that name places, parties and blocs when capitalised mid-sentence
-  (La Paz, La Victoria, Alianza del Pacífico, Alianza para el Progreso) carry no valence there.
-  "celebrar" meaning "to hold" ("la cumbre se celebrará", "celebrarán elecciones") is neutral, and
-  "nunca tan exitoso" boosts (x1.25) like VADER's "never so good" instead of negating.
+  "Marina de Guerra" (the Peruvian navy), "buena pro" and discourse markers ("si bien", "sin duda")
+  carry no valence; "vale la pena" and "menos mal" are positive. Words that name places, parties
+  and blocs when capitalised mid-sentence (La Paz, La Victoria, Alianza del Pacífico, Alianza para
+  el Progreso) carry no valence there. "celebrar" meaning "to hold" ("la cumbre se celebrará",
+  "celebrarán elecciones") is neutral, and "nunca tan exitoso" boosts (x1.25) like VADER's "never
+  so good" instead of negating.
 - All-caps emphasis, punctuation emphasis and emoji handling are VADER's. Emoji descriptions are
   English, so they carry no valence in Spanish text.
 """
@@ -129,6 +130,7 @@ SPECIAL_CASES_ES = {
     (("libre", "comercio"), 0): 0.0,
     (("peru", "libre"), 1): 0.0,
     (("crimen", "organizado"), 0): 0.0,
+    (("marina", "de", "guerra"), 2): 0.0,
     (("buena", "pro"), 0): 0.0,
     (("sin", "duda"), 1): 0.0,
     (("cabe", "duda"), 1): 0.0,

@@ -400,11 +400,24 @@ def test_topic_words_carry_no_valence():
         "salud",
         "unidos",
         "ilegal",
-        "aumento",
-        "caída",
+        "recompensa",
+        "destruyó",
         "tema",
     ]:
         assert topic not in lex, topic
+
+
+def test_direction_of_change_is_a_small_valence_that_harm_outweighs():
+    # crecer +1.1, aumento +1.3, caída -1.1 mirror VADER's "increased", "increase", "drop" (as en_news.txt).
+    assert compound("Las exportaciones crecieron 9%.") > 0
+    assert compound("La caída del sol peruano.") < 0
+    assert compound("El aumento de muertes por dengue.") < 0
+    assert compound("Crece la tensión entre ambos países.") < 0
+
+
+def test_marina_de_guerra_is_a_name():
+    assert compound("La Marina de Guerra del Perú intervino una embarcación.") == 0.0
+    assert compound("La guerra dejó miles de muertos.") < 0
 
 
 def test_rule_words_are_not_lexicon_entries():
