@@ -69,3 +69,43 @@ THEME_TOTAL_COLUMNS: tuple[str, ...] = ("theme", "articles", "share")
 TONE_COLUMNS: tuple[str, ...] = ("period", "n", "mean", "ci_low", "ci_high")
 SOURCE_VOLUME_COLUMNS: tuple[str, ...] = ("period", "source_country", "articles")
 SOURCE_TONE_COLUMNS: tuple[str, ...] = ("period", "source_country", "n", "mean", "ci_low", "ci_high")
+
+# Columns of the coverage views (analytics.coverage).
+MIRROR_COLUMNS: tuple[str, ...] = ("period", "source_country", "articles", "country_total", "share")
+DIVERSITY_COLUMNS: tuple[str, ...] = ("period", "articles", "stories", "outlets")
+THEME_SOURCE_COLUMNS: tuple[str, ...] = ("source_country", "theme", "articles", "source_articles", "share")
+THEME_CHANGE_COLUMNS: tuple[str, ...] = (
+    "theme",
+    "current_share",
+    "previous_share",
+    "change",
+    "current_articles",
+    "previous_articles",
+)
+TONE_HISTOGRAM_COLUMNS: tuple[str, ...] = ("bin_start", "bin_end", "articles", "label")
+THEME_TONE_COLUMNS: tuple[str, ...] = ("theme", "n", "mean", "ci_low", "ci_high")
+SOURCE_TONE_TOTAL_COLUMNS: tuple[str, ...] = ("source_country", "n", "mean", "ci_low", "ci_high")
+RELATION_TONE_COLUMNS: tuple[str, ...] = ("period", "n", "article_tone", "relation_tone")
+
+# Columns of the spike finder and of what drove a spike (analytics.spikes).
+SPIKE_KINDS: tuple[str, ...] = ("volume", "tone")
+SPIKE_COLUMNS: tuple[str, ...] = ("period", "kind", "value", "baseline", "score", "articles")
+SPIKE_ARTICLE_COLUMNS: tuple[str, ...] = ("n", "published", "outlet", "title", "copies")
+SPIKE_TERM_COLUMNS: tuple[str, ...] = (
+    "term",
+    "spike_titles",
+    "baseline_titles",
+    "spike_share",
+    "baseline_share",
+    "log_odds",
+    "z",
+)
+SPIKE_THEME_COLUMNS: tuple[str, ...] = (
+    "theme",
+    "spike_articles",
+    "spike_share",
+    "baseline_articles",
+    "baseline_share",
+    "change",
+)
+SPIKE_OUTLET_COLUMNS: tuple[str, ...] = ("outlet", "articles", "stories")
