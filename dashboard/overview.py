@@ -7,7 +7,8 @@ import math
 import streamlit as st
 
 from analytics.metrics import Kpis
-from dashboard import charts, export
+from dashboard import charts, methods, panel
+from dashboard.briefing import Panel
 from dashboard.data import overview
 from dashboard.state import current_view
 
@@ -51,21 +52,25 @@ if k.articles == 0:
     st.stop()
 
 subtitle = ("DEMO DATA (invented articles) · " if view.info.demo else "") + filters.describe()
-first = result.volume["period"].iloc[0].date().isoformat()
-last = result.volume["period"].iloc[-1].date().isoformat()
-panels = (
-    ("volume", charts.volume_chart(result.volume, subtitle=subtitle, freq=result.freq), result.volume),
-    ("themes", charts.theme_chart(result.theme_totals, subtitle=subtitle), result.theme_totals),
-    ("tone", charts.tone_chart(result.tone, subtitle=subtitle, freq=result.freq), result.tone),
-)
-for name, figure, data in panels:
-    st.plotly_chart(figure, key=f"chart-{name}", width="stretch")
-    st.download_button(
-        "Download CSV",
-        data=export.csv_bytes(data),
-        file_name=export.file_name(name, filters, "csv", first=first, last=last),
-        mime="text/csv",
-        key=f"csv-{name}",
-        icon=":material/download:",
-        help="Exactly the data plotted above.",
-    )
+panels = [
+    Panel(
+        "volume",
+        "Coverage volume",
+        charts.volume_chart(result.volume, subtitle=subtitle, freq=result.freq),
+        result.volume,
+        methods.VOLUME,
+    ),
+    Panel(
+        "themes",
+        "Themes",
+        charts.theme_chart(result.theme_totals, subtitle=subtitle),
+        result.theme_totals,
+        methods.THEME_TOTALS,
+    ),  # fmt: skip
+    Panel(
+        "tone", "Tone", charts.tone_chart(result.tone, subtitle=subtitle, freq=result.freq), result.tone, methods.TONE
+    ),
+]
+for item in panels:
+    panel.show(item, view)
+panel.briefing(panels, view, "Overview")

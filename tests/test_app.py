@@ -64,7 +64,9 @@ def test_overview_renders_demo_data(demo_db, use_db):
     assert articles == expected_count(demo_db, default) > 100
     assert bar_total(charts["Coverage volume per week"]) == articles
     assert any("Demo data" in w.value for w in at.sidebar.warning)
-    assert len(at.get("download_button")) == 3
+    keys = {b.key for b in at.get("download_button")}
+    expected = {f"{ext}-{name}" for ext in ("png", "svg", "html", "csv") for name in ("volume", "themes", "tone")}
+    assert keys == expected | {"briefing-zip-Overview", "briefing-html-Overview"}
 
 
 def test_changing_the_pair_changes_the_charts(demo_db, use_db):

@@ -106,7 +106,7 @@ def test_filter_then_download_csv(server, browser, tmp_path):
     page.screenshot(path=str(OUTPUT / "overview.png"), full_page=True)
 
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download CSV").first.click()
+        page.get_by_role("button", name="CSV", exact=True).first.click()
     download = info.value
     assert download.suggested_filename.startswith("PER-USA_volume_trade_")
     target = tmp_path / download.suggested_filename
