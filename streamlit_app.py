@@ -19,6 +19,27 @@ page = st.navigation(
             help="Headline figures, coverage volume, theme shares and tone for the selected country pair.",
         ),
         st.Page(
+            "dashboard/coverage_page.py",
+            title="Coverage",
+            icon=":material/bar_chart:",
+            url_path="coverage",
+            help="Volume over time, raw and as a share; by source country; the mirror view; outlet diversity.",
+        ),
+        st.Page(
+            "dashboard/themes_page.py",
+            title="Themes",
+            icon=":material/category:",
+            url_path="themes",
+            help="Theme shares over time, themes by source country, and the themes rising or falling most.",
+        ),
+        st.Page(
+            "dashboard/tone_page.py",
+            title="Tone",
+            icon=":material/sentiment_neutral:",
+            url_path="tone",
+            help="Tone over time with its confidence band, its distribution, tone by theme and source, relation tone.",
+        ),
+        st.Page(
             "dashboard/articles_page.py",
             title="Articles",
             icon=":material/article:",

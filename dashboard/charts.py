@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics.schema import FREQUENCIES, THEME_LABELS
+from analytics.schema import FREQUENCIES, THEME_LABELS, THEMES
 from analytics.sentiment import SCORED_LANGUAGES
-from dashboard.palette import SHARE_COLOUR, THEME_COLOURS, TONE_COLOUR, VOLUME_COLOUR
+from dashboard.palette import SHARE_COLOUR, THEME_COLOURS, TONE_COLOUR, VOLUME_COLOUR, country_colour
 
 FONT = "Arial, Helvetica, sans-serif"  # a font every browser and the exporter measure alike
 
@@ -112,3 +112,147 @@ def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
     fig.update_yaxes(title_text="Tone (VADER compound, −1 to +1)", range=[-1, 1], zeroline=False)
     languages = ", ".join(sorted(SCORED_LANGUAGES))
     return _layout(fig, f"Tone per {FREQUENCIES[freq]}", f"{subtitle} · scored languages: {languages}")
+
+
+def volume_by_source_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
+    """Articles per period, stacked by the country of the outlet."""
+    fig = go.Figure()
+    for code in sorted(data["source_country"].unique()):
+        rows = data.loc[data["source_country"] == code]
+        fig.add_trace(
+            go.Bar(x=rows["period"], y=rows["articles"], name=str(code), marker_color=country_colour(str(code)),
+                   hovertemplate=f"{code}: " + "%{y:,}<extra></extra>")
+        )  # fmt: skip
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero")
+    return _layout(fig, f"Coverage by source country per {FREQUENCIES[freq]}", subtitle)
+
+
+def mirror_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
+    """Each side's media on the pair, as a share of that country's own coverage."""
+    fig = go.Figure()
+    for code in sorted(data["source_country"].unique()):
+        rows = data.loc[data["source_country"] == code]
+        fig.add_trace(
+            go.Scatter(
+                x=rows["period"], y=rows["share"], name=f"{code} media", mode="lines",
+                line={"color": country_colour(str(code)), "width": 2},
+                customdata=rows[["articles", "country_total"]].to_numpy(),
+                hovertemplate=f"{code} media: " + "%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_yaxes(title_text="Share of the country's own coverage", tickformat=".0%", rangemode="tozero")
+    return _layout(fig, "Mirror view: each side's media on the relationship", subtitle)
+
+
+def diversity_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
+    """Articles, distinct stories (wire copies once) and distinct outlets per period."""
+    fig = go.Figure()
+    styles = {"articles": ("Articles", VOLUME_COLOUR, "solid"), "stories": ("Stories (wire copies once)", SHARE_COLOUR,
+              "dash"), "outlets": ("Outlets", TONE_COLOUR, "dot")}  # fmt: skip
+    for column, (name, colour, dash) in styles.items():
+        fig.add_trace(
+            go.Scatter(x=data["period"], y=data[column], name=name, mode="lines",
+                       line={"color": colour, "width": 2, "dash": dash})
+        )  # fmt: skip
+    fig.update_yaxes(title_text="Count", tickformat=",d", rangemode="tozero")
+    return _layout(fig, f"Outlet diversity per {FREQUENCIES[freq]}", subtitle)
+
+
+def theme_stack_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
+    """Articles per theme per period, stacked (an article with two themes counts in both)."""
+    fig = go.Figure()
+    for theme in THEMES:
+        rows = data.loc[data["theme"] == theme]
+        if rows.empty:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=rows["period"], y=rows["articles"], name=THEME_LABELS[theme], marker_color=THEME_COLOURS[theme],
+                customdata=rows["share"].fillna(0), hovertemplate="%{y:,} articles (%{customdata:.0%})<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="Articles tagged (overlapping)", tickformat=",d", rangemode="tozero")
+    return _layout(fig, f"Themes per {FREQUENCIES[freq]}", subtitle)
+
+
+def theme_source_heatmap(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
+    """Share of each source country's articles tagged with each theme."""
+    sources = sorted(data["source_country"].unique())
+    grid = data.pivot_table(index="theme", columns="source_country", values="share", aggfunc="first")
+    grid = grid.reindex(index=list(THEMES), columns=sources)
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(), x=sources, y=[THEME_LABELS[t] for t in grid.index], colorscale="Cividis",
+            zmin=0, zmax=1, colorbar={"title": "Share", "tickformat": ".0%"},
+            hovertemplate="%{y} in %{x} media: %{z:.0%}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title_text="Source country")
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, "Themes by source country", subtitle, hovermode="closest")
+
+
+def theme_change_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
+    """Change in each theme's share against the previous period of equal length."""
+    rows = data.sort_values("change", kind="stable")
+    fig = go.Figure(
+        go.Bar(
+            x=rows["change"], y=[THEME_LABELS[t] for t in rows["theme"]], orientation="h",
+            marker_color=[THEME_COLOURS[t] for t in rows["theme"]],
+            customdata=rows[["previous_share", "current_share"]].to_numpy(),
+            hovertemplate="%{customdata[0]:.0%} → %{customdata[1]:.0%}<extra></extra>", name="Change",
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title_text="Change in share (percentage points)", tickformat="+.0%")
+    fig.update_layout(showlegend=False)
+    return _layout(fig, "Themes rising and falling against the previous period", subtitle, hovermode="closest")
+
+
+def tone_histogram(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
+    """How many articles fall in each tone bin; bins coloured by the tone label they fall under."""
+    middle = (data["bin_start"] + data["bin_end"]) / 2
+    colours = ["#D55E00" if m <= -0.05 else "#0072B2" if m >= 0.05 else "#999999" for m in middle]
+    fig = go.Figure(
+        go.Bar(x=middle, y=data["articles"], width=(data["bin_end"] - data["bin_start"]) * 0.95,
+               marker_color=colours, customdata=data["label"], name="Articles",
+               hovertemplate="%{customdata}: %{y:,} articles<extra></extra>")
+    )  # fmt: skip
+    fig.update_xaxes(title_text="Article tone (−1 to +1)", range=[-1, 1])
+    fig.update_yaxes(title_text="Articles", tickformat=",d")
+    fig.update_layout(showlegend=False)
+    return _layout(fig, "Distribution of article tone", subtitle, hovermode="closest")
+
+
+def tone_by_chart(data: pd.DataFrame, *, category: str, subtitle: str, title: str) -> go.Figure:
+    """Mean tone per category with 95% intervals (themes or source countries)."""
+    rows = data.loc[data["n"] > 0]
+    labels = [THEME_LABELS.get(str(c), str(c)) for c in rows[category]]
+    colours = [THEME_COLOURS.get(str(c)) or country_colour(str(c)) for c in rows[category]]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["mean"], y=labels, orientation="h", marker_color=colours, name="Mean tone",
+            error_x={"type": "data", "symmetric": False, "array": (rows["ci_high"] - rows["mean"]).fillna(0),
+                     "arrayminus": (rows["mean"] - rows["ci_low"]).fillna(0), "color": "#444444"},
+            customdata=rows["n"], hovertemplate="%{x:+.2f} (n=%{customdata:,})<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title_text="Mean tone (95% interval)", range=[-1, 1], zeroline=True)
+    fig.update_layout(showlegend=False)
+    return _layout(fig, title, subtitle, hovermode="closest")
+
+
+def relation_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
+    """Tone of the sentences about the pair next to the tone of the whole articles."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=data["period"], y=data["article_tone"], name="Article tone", mode="lines",
+                             line={"color": "#999999", "width": 2}))  # fmt: skip
+    fig.add_trace(
+        go.Scatter(x=data["period"], y=data["relation_tone"], name="Relation tone (sentences about the pair)",
+                   mode="lines", line={"color": TONE_COLOUR, "width": 2}, customdata=data["n"],
+                   hovertemplate="%{y:+.2f} (n=%{customdata:,})<extra></extra>")
+    )  # fmt: skip
+    fig.add_hline(y=0, line={"color": "#888888", "width": 1, "dash": "dot"})
+    fig.update_yaxes(title_text="Tone (−1 to +1)", range=[-1, 1], zeroline=False)
+    return _layout(fig, f"Relation tone and article tone per {FREQUENCIES[freq]}", subtitle)

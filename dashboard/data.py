@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from analytics import metrics
+from analytics import coverage, metrics, spikes
 from analytics.filters import Filters, selection_mask
 from analytics.pipeline import load_demo
 from analytics.store import Store, default_db_path
@@ -155,3 +155,86 @@ def article_table(path: str, version: int, filters: Filters, search: str) -> tup
 def stored_article(path: str, article_id: str) -> dict | None:
     with Store(path) as store:
         return store.article(article_id)
+
+
+# --- the other pages --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    volume: pd.DataFrame
+    by_source: pd.DataFrame
+    mirror: pd.DataFrame | None  # None when the view is a country with any partner
+    diversity: pd.DataFrame
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def coverage_view(path: str, version: int, filters: Filters, freq: str) -> CoverageView:
+    articles, dyads = frames(path, version)
+    selected = articles.loc[selection_mask(articles, dyads, filters)]
+    vol = metrics.volume(articles, dyads, filters, freq=freq)
+    span = (vol["period"].iloc[0].date(), vol["period"].iloc[-1].date()) if len(vol) else None
+    return CoverageView(
+        volume=vol,
+        by_source=metrics.volume_by_source(selected, freq=freq, span=span),
+        mirror=coverage.mirror(articles, dyads, filters, freq=freq) if filters.dyad else None,
+        diversity=coverage.outlet_diversity(selected, freq=freq, span=span),
+    )
+
+
+@dataclass(frozen=True)
+class ThemesView:
+    shares: pd.DataFrame
+    by_source: pd.DataFrame
+    changes: pd.DataFrame | None  # None when the date range is open
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def themes_view(path: str, version: int, filters: Filters, freq: str) -> ThemesView:
+    articles, dyads = frames(path, version)
+    selected = articles.loc[selection_mask(articles, dyads, filters)]
+    span = (filters.start, filters.end) if filters.start and filters.end else None
+    return ThemesView(
+        shares=metrics.theme_shares(selected, freq=freq, span=span),
+        by_source=coverage.theme_by_source(selected),
+        changes=coverage.theme_changes(articles, dyads, filters) if filters.start and filters.end else None,
+    )
+
+
+@dataclass(frozen=True)
+class ToneView:
+    tone: pd.DataFrame
+    distribution: pd.DataFrame
+    by_theme: pd.DataFrame
+    by_source: pd.DataFrame
+    relation: pd.DataFrame | None  # None when the view is not one pair
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def tone_view(path: str, version: int, filters: Filters, freq: str) -> ToneView:
+    articles, dyads = frames(path, version)
+    selected = articles.loc[selection_mask(articles, dyads, filters)]
+    span = (filters.start, filters.end) if filters.start and filters.end else None
+    return ToneView(
+        tone=metrics.tone(selected, freq=freq, span=span),
+        distribution=coverage.tone_distribution(selected),
+        by_theme=coverage.tone_by_theme(selected),
+        by_source=coverage.tone_by_source(selected),
+        relation=coverage.relation_vs_article_tone(articles, dyads, filters, freq=freq) if filters.dyad else None,
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def spikes_found(path: str, version: int, filters: Filters, freq: str) -> pd.DataFrame:
+    articles, dyads = frames(path, version)
+    return spikes.find_spikes(articles, dyads, filters, freq=freq)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def spike_drivers(path: str, version: int, filters: Filters, start: date, end: date) -> spikes.SpikeDrivers:
+    """What drove the coverage from ``start`` to ``end``; titles are read from the store."""
+    articles, dyads = frames(path, version)
+    ns = spikes.title_rows(articles, dyads, filters, start, end)
+    with Store(path) as store:
+        titles = store.article_rows(ns.tolist())[["n", "title", "outlet", "cluster_id"]]
+    return spikes.spike_drivers(articles, dyads, filters, start, end, titles=titles)

@@ -26,3 +26,44 @@ TONE = (
     "the 95% confidence interval of the period's mean (t distribution; none when fewer than two articles). "
     "Articles in other languages are not scored. Tone measures the wording, not a stance on the relationship."
 )
+BY_SOURCE = (
+    "The selected articles per period, stacked by the country of the outlet that published them (the source "
+    "country from the sources file). Outlets whose country is unknown are shown as 'unknown'."
+)
+MIRROR = (
+    "For the pair A–B: A's media on the relationship as a share of everything A's media published in the period, "
+    "and the same for B. Normalising by each country's own total corrects for how many outlets of each country "
+    "the store collects; it does not correct for how many outlets each country has."
+)
+DIVERSITY = (
+    "Per period: the selected articles; the distinct stories, counting an agency story reprinted by several "
+    "outlets once (articles with the same normalised title within two days and overlapping opening text); "
+    "and the number of distinct outlets."
+)
+THEME_STACK = (
+    "Per period, the selected articles tagged with each theme, stacked. An article tagged with two themes counts "
+    "in both, so the stack can be taller than the number of articles; hover shows each theme's share of the "
+    "period's articles."
+)
+THEME_SOURCE = (
+    "For each source country, the share of its selected articles tagged with each theme. Compare rows to see "
+    "which themes each side's media lead with; cells over few articles are noisy."
+)
+THEME_CHANGES = (
+    "Each theme's share of the selected articles in the chosen range minus its share in the range of equal "
+    "length just before, in percentage points."
+)
+TONE_DISTRIBUTION = (
+    "How many scored articles fall in each tenth of the tone scale. Bins are coloured by the label they fall "
+    "under: positive (≥ 0.05), negative (≤ −0.05) or neutral."
+)
+TONE_BY_THEME = (
+    "Mean tone of the scored articles tagged with each theme, with its 95% confidence interval (t distribution). "
+    "An article with several themes counts in each."
+)
+TONE_BY_SOURCE = "Mean tone of the scored articles from each source country's media, with its 95% confidence interval."
+RELATION_TONE = (
+    "Relation tone is the mean tone of the sentences that mention either country of the pair, article by article; "
+    "article tone is the mean over all sentences. The two differ when articles about the pair are mostly about "
+    "something else."
+)

@@ -18,6 +18,20 @@ from dashboard.state import View
 _MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv"}
 
 
+def subtitle(view: View) -> str:
+    """The chart subtitle of a view: the filters in words, labelled when the data are the demo's."""
+    return ("DEMO DATA (invented articles) · " if view.info.demo else "") + view.filters.describe()
+
+
+def nothing_matches() -> None:
+    """The message every page shows when the filters select no article; stops the page."""
+    st.info(
+        "No articles match these filters. Widen the date range, remove a theme, source country, outlet or "
+        "language, or choose another country pair."
+    )
+    st.stop()
+
+
 def span(view: View) -> tuple[str, str]:
     """First and last day of the view, for file names when the filters leave a bound open."""
     first = view.filters.start.isoformat() if view.filters.start else "start"

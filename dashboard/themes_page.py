@@ -1,0 +1,47 @@
+"""Themes page: theme volumes over time, themes by source country, rising and falling themes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, methods, panel
+from dashboard.briefing import Panel
+from dashboard.data import themes_view
+from dashboard.state import current_view
+
+view = current_view()
+st.caption(view.filters.describe())
+result = themes_view(view.info.path, view.info.version, view.filters, view.freq)
+if result.shares.empty or int(result.shares["period_articles"].sum()) == 0:
+    panel.nothing_matches()
+
+sub = panel.subtitle(view)
+panels = [
+    Panel(
+        "theme-periods",
+        "Themes over time",
+        charts.theme_stack_chart(result.shares, subtitle=sub, freq=view.freq),
+        result.shares,
+        methods.THEME_STACK,
+    ),
+    Panel(
+        "theme-sources",
+        "Themes by source country",
+        charts.theme_source_heatmap(result.by_source, subtitle=sub),
+        result.by_source,
+        methods.THEME_SOURCE,
+    ),
+]
+if result.changes is not None:
+    panels.append(
+        Panel(
+            "theme-changes",
+            "Rising and falling themes",
+            charts.theme_change_chart(result.changes, subtitle=sub),
+            result.changes,
+            methods.THEME_CHANGES,
+        )
+    )
+for item in panels:
+    panel.show(item, view)
+panel.briefing(panels, view, "Themes")

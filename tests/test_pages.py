@@ -1,0 +1,106 @@
+"""Coverage, Themes and Tone pages through AppTest: figures equal the analytics, filters change them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import coverage, metrics
+from analytics.filters import Filters, select
+from analytics.store import Store
+from tests.conftest import plotly_values
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+RANGE = {"from": "2026-01-01", "to": "2026-06-30"}
+FILTERS = Filters(dyad="PER-USA", start=date(2026, 1, 1), end=date(2026, 6, 30))
+
+
+def open_page(page: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    out = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        out[spec["layout"]["title"]["text"].split("<br>")[0]] = spec
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo_frames(demo_db):
+    with Store(demo_db) as store:
+        return store.load_frames()
+
+
+def test_coverage_page(demo_db, use_db, demo_frames):
+    use_db(demo_db)
+    at = open_page("dashboard/coverage_page.py", RANGE)
+    charts = figures(at)
+    assert set(charts) == {
+        "Coverage volume per week", "Coverage by source country per week",
+        "Mirror view: each side's media on the relationship", "Outlet diversity per week",
+    }  # fmt: skip
+    articles, dyads = demo_frames
+    selected = select(articles, dyads, FILTERS)
+    stacked = sum(sum(plotly_values(t["y"])) for t in charts["Coverage by source country per week"]["data"])
+    assert stacked == len(selected)
+    mirror = coverage.mirror(articles, dyads, FILTERS, freq="W")
+    per_trace = {
+        t["name"]: plotly_values(t["y"]) for t in charts["Mirror view: each side's media on the relationship"]["data"]
+    }
+    assert per_trace["PER media"] == pytest.approx(
+        mirror.loc[mirror["source_country"] == "PER", "share"].tolist(), nan_ok=True
+    )
+    assert len(at.get("download_button")) == 4 * 4 + 2
+
+
+def test_mirror_view_needs_a_pair(demo_db, use_db):
+    use_db(demo_db)
+    at = open_page("dashboard/coverage_page.py", {**RANGE, "pair": "PER-any"})
+    assert "Mirror view: each side's media on the relationship" not in figures(at)
+    assert any("needs a country pair" in c.value for c in at.caption)
+
+
+def test_themes_page(demo_db, use_db, demo_frames):
+    use_db(demo_db)
+    at = open_page("dashboard/themes_page.py", RANGE)
+    charts = figures(at)
+    assert set(charts) == {"Themes per week", "Themes by source country",
+                           "Themes rising and falling against the previous period"}  # fmt: skip
+    changes = coverage.theme_changes(*demo_frames, FILTERS)
+    bars = charts["Themes rising and falling against the previous period"]["data"][0]
+    assert sorted(plotly_values(bars["x"])) == pytest.approx(sorted(changes["change"].tolist()))
+
+
+def test_tone_page(demo_db, use_db, demo_frames):
+    use_db(demo_db)
+    at = open_page("dashboard/tone_page.py", {**RANGE, "theme": ["trade"]})
+    charts = figures(at)
+    assert {"Tone per week", "Distribution of article tone", "Tone by theme", "Tone by source country",
+            "Relation tone and article tone per week"} == set(charts)  # fmt: skip
+    filters = Filters(dyad="PER-USA", start=date(2026, 1, 1), end=date(2026, 6, 30), themes=("trade",))
+    selected = select(*demo_frames, filters)
+    histogram = charts["Distribution of article tone"]["data"][0]
+    assert sum(plotly_values(histogram["y"])) == int(selected["sentiment"].notna().sum())
+    expected = metrics.tone(selected, freq="W", span=(filters.start, filters.end))
+    line = next(t for t in charts["Tone per week"]["data"] if t["name"] == "Mean tone")
+    assert plotly_values(line["y"]) == pytest.approx(expected["mean"].tolist(), nan_ok=True)
+
+
+@pytest.mark.parametrize("page", ["dashboard/coverage_page.py", "dashboard/themes_page.py", "dashboard/tone_page.py"])
+def test_empty_filters_show_the_message(demo_db, use_db, page):
+    use_db(demo_db)
+    at = open_page(page, {**RANGE, "pair": "COL-VEN", "lang": "en", "source": "CHN"})
+    assert any("No articles match" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
