@@ -41,11 +41,14 @@ def span(view: View) -> tuple[str, str]:
 
 def show(panel: Panel, view: View) -> None:
     """The chart and a row of download buttons for it."""
-    st.plotly_chart(panel.figure, key=f"chart-{panel.name}", width="stretch", theme="streamlit")
     first, last = span(view)
 
     def name(ext: str) -> str:
         return export.file_name(panel.name, view.filters, ext, first=first, last=last)
+
+    # The toolbar's own PNG button keeps working and names its file like ours.
+    toolbar = {"toImageButtonOptions": {"filename": name("png").removesuffix(".png"), "scale": 2}, "displaylogo": False}
+    st.plotly_chart(panel.figure, key=f"chart-{panel.name}", width="stretch", theme="streamlit", config=toolbar)
 
     makers = {
         "png": lambda: png_bytes(panel.figure),

@@ -124,3 +124,82 @@ def test_filter_then_download_csv(server, browser, tmp_path):
     fresh.get_by_text("Coverage volume").first.wait_for(timeout=60_000)
     assert articles_metric(fresh) == after
     context.close()
+
+
+PAGES = ["", "coverage", "themes", "tone", "spikes", "articles", "compare", "data"]
+
+
+def test_every_page_opens_and_is_photographed(server, browser):
+    OUTPUT.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 1800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    for path in PAGES:
+        page.goto(f"{server}/{path}?from=2026-01-01&to=2026-06-30")
+        settle(page)
+        page.wait_for_selector("h1", timeout=60_000)
+        assert not page.locator("[data-testid=stException]").count(), path
+        page.screenshot(path=str(OUTPUT / f"page-{path or 'overview'}.png"))
+    assert errors == []
+    context.close()
+
+
+def test_downloads_from_toolbar_buttons_and_briefing_pack(server, browser, tmp_path):
+    import zipfile
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{server}/?from=2026-01-01&to=2026-06-30")
+    settle(page)
+    chart = page.locator(".js-plotly-plot").first
+    chart.wait_for(timeout=60_000)
+    chart.hover()
+    with page.expect_download() as info:
+        page.locator('.modebar-btn[data-title="Download plot as a PNG"]').first.click()
+    assert info.value.suggested_filename == "PER-USA_volume_2026-01-01_2026-06-30.png"
+    png = tmp_path / "toolbar.png"
+    info.value.save_as(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="SVG", exact=True).first.click()
+    svg = tmp_path / info.value.suggested_filename
+    info.value.save_as(svg)
+    assert svg.name == "PER-USA_volume_2026-01-01_2026-06-30.svg"
+    assert b"<svg" in svg.read_bytes()[:400] and b"Coverage volume" in svg.read_bytes()
+
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Briefing pack (ZIP)").click()
+    pack = tmp_path / info.value.suggested_filename
+    info.value.save_as(pack)
+    with zipfile.ZipFile(pack) as archive:
+        names = set(archive.namelist())
+        summary = archive.read("summary.md").decode()
+    assert {"summary.md", "report.html"} <= names
+    for chart_name in ("volume", "themes", "tone"):
+        stem = f"PER-USA_{chart_name}_2026-01-01_2026-06-30"
+        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.html", f"{stem}.csv"} <= names
+    assert "DEMO DATA" in summary and "PER-USA" in summary
+    context.close()
+
+
+def test_back_button_restores_the_previous_filters(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/?from=2026-01-01&to=2026-06-30")
+    settle(page)
+    first = articles_metric(page)
+    pair = page.locator("[data-testid=stSelectbox]", has_text="Country pair")
+    pair.click()
+    page.get_by_role("option", name="MEX-USA").click()
+    settle(page)
+    page.wait_for_function("location.search.includes('pair=MEX-USA')", timeout=30_000)
+    assert articles_metric(page) != first
+    page.go_back()
+    settle(page)
+    page.wait_for_function("!location.search.includes('pair=MEX-USA')", timeout=30_000)
+    page.wait_for_timeout(500)
+    settle(page)
+    assert articles_metric(page) == first
+    context.close()
