@@ -1,0 +1,102 @@
+"""Time from a filter change in a real browser to updated charts, on a store of 100,000 articles.
+
+    python bench/bench_browser.py [--articles 100000] [--repeat 5] [--db PATH]
+
+Builds (once, or reuses --db) a demo store of that size, serves the dashboard, opens the Overview
+in headless Chromium, warms every cache once, then times, per round, choosing a country pair in the
+sidebar until Streamlit has rerun and the volume chart shows the new pair. Target: under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analytics.pipeline import load_demo  # noqa: E402
+from analytics.store import Store  # noqa: E402
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(250)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=120_000)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--db", help="reuse this store (built if missing)")
+    args = parser.parse_args()
+    db = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "bench.sqlite"
+    with Store(db) as store:
+        if store.count_articles() < args.articles:
+            t0 = time.perf_counter()
+            load_demo(store, n=args.articles, seed=3, months=24)
+            print(f"built a demo store of {store.count_articles():,} articles in {time.perf_counter() - t0:.0f} s")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        env=dict(os.environ, BILAT_DB=str(db)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        pairs = ["MEX-USA", "PER-USA", "COL-USA", "CHN-PER"]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url)
+            settle(page)
+            page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+            for pair in pairs:  # warm the caches of every view the rounds will show
+                page.locator("[data-testid=stSelectbox]", has_text="Country pair").click()
+                page.get_by_role("option", name=pair, exact=True).click()
+                settle(page)
+            times = []
+            for round_ in range(args.repeat):
+                pair = pairs[round_ % len(pairs)]
+                page.locator("[data-testid=stSelectbox]", has_text="Country pair").click()
+                t0 = time.perf_counter()
+                page.get_by_role("option", name=pair, exact=True).click()
+                page.wait_for_function(
+                    f"document.querySelector('.js-plotly-plot .gtitle') && "
+                    f"document.body.innerText.includes('{pair};')", timeout=60_000
+                )
+                settle(page)
+                times.append(time.perf_counter() - t0)
+                print(f"round {round_ + 1}: {pair} shown after {times[-1]:.2f} s", flush=True)
+            browser.close()
+        print(f"median {statistics.median(times):.2f} s over {len(times)} filter changes "
+              f"at {args.articles:,} articles (target < 2 s)")  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
