@@ -40,11 +40,25 @@ page = st.navigation(
             help="Tone over time with its confidence band, its distribution, tone by theme and source, relation tone.",
         ),
         st.Page(
+            "dashboard/spikes_page.py",
+            title="Spikes",
+            icon=":material/bolt:",
+            url_path="spikes",
+            help="Days or weeks where volume or tone departs from its recent baseline, and what drove each.",
+        ),
+        st.Page(
             "dashboard/articles_page.py",
             title="Articles",
             icon=":material/article:",
             url_path="articles",
             help="The selected articles as a searchable table; choose one to see why it got its tags.",
+        ),
+        st.Page(
+            "dashboard/compare_page.py",
+            title="Compare",
+            icon=":material/compare_arrows:",
+            url_path="compare",
+            help="Two country pairs, or two periods of one pair, side by side on volume, themes and tone.",
         ),
         st.Page(
             "dashboard/data_page.py",

@@ -67,3 +67,44 @@ RELATION_TONE = (
     "article tone is the mean over all sentences. The two differ when articles about the pair are mostly about "
     "something else."
 )
+SPIKE_RULE = (
+    "A week is flagged when its article count stands out from the 8 weeks before it, a day when it stands out "
+    "from the 28 days before it: a robust z-score (median and median absolute deviation, on a square-root "
+    "scale) above 3.5, with at least 5 articles. A tone shift is a period whose mean tone differs from the "
+    "window's by a z-score beyond ±3, with at least 10 scored articles in the period and in the window."
+)
+SPIKE_VOLUME = (
+    "Articles assigned to the selection per UTC day or week (from Monday); stars mark volume spikes. A period "
+    "is compared with the 28 days or 8 weeks just before it (itself excluded): counts are put on Anscombe's "
+    "square-root scale, 2·√(x + 3/8), the score is the period's distance from the window's median divided by "
+    "1.4826 times the window's median absolute deviation (at least 1, the Poisson noise), and a period is a "
+    "spike when the score exceeds 3.5 and it has at least 5 articles. Roughly: 4x a median of 3, 2x a median "
+    "of 20. A period is judged once half its window exists; earlier spikes barely move the median. A multi-day "
+    "event gives one mark per period it lifts."
+)
+SPIKE_TONE = (
+    "Mean tone of the selected articles per UTC day or week with its 95% confidence interval (VADER per sentence, "
+    "English and Spanish; other languages unscored); triangles mark tone shifts, up or down. The score is the "
+    "two-sample z of the period's mean tone against the mean and standard deviation (at least 0.05) of the "
+    "scored articles of the 28 days or 8 weeks before it; a shift needs |z| > 3 and at least 10 scored articles "
+    "in the period and in the window. Tone measures the wording, not a stance on the relationship."
+)
+SPIKE_THEMES = (
+    "Share of the spike's articles tagged with each theme against the same share over the 28 days before the "
+    "spike (the baseline), themes that rose most first. Themes overlap, so shares add up to more than 100%."
+)
+COMPARE_VOLUME = (
+    "Articles assigned to each side's selection per UTC day, week (from Monday) or calendar month. When two "
+    "periods are compared, each side's periods are numbered from its first, so the lines start together; the "
+    "hover gives the dates. The first and last periods may be partial, and shares of coverage depend on the "
+    "sources the store collects."
+)
+COMPARE_THEMES = (
+    "Share of each side's articles tagged with each theme by the bilingual theme lexicon. An article can have "
+    "several themes, so a side's shares add up to more than 100%. Shares over few articles are noisy."
+)
+COMPARE_TONE = (
+    "Mean tone of each side's scored articles per period (VADER per sentence, English and Spanish; other "
+    "languages unscored), with n and the 95% confidence interval in the hover. Tone measures the wording, "
+    "not a stance on the relationship."
+)

@@ -51,7 +51,7 @@ if k.articles == 0:
     )
     st.stop()
 
-subtitle = ("DEMO DATA (invented articles) · " if view.info.demo else "") + filters.describe()
+subtitle = panel.subtitle(view)
 panels = [
     Panel(
         "volume",

@@ -7,6 +7,8 @@ so ordinary reruns stay fast. :func:`briefing` offers the whole page as a ZIP an
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from analytics.enrich import enrichment_version
@@ -20,7 +22,8 @@ _MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv":
 
 def subtitle(view: View) -> str:
     """The chart subtitle of a view: the filters in words, labelled when the data are the demo's."""
-    return ("DEMO DATA (invented articles) · " if view.info.demo else "") + view.filters.describe()
+    # Escaped: plotly renders a few HTML tags in titles, and outlet names come from the internet.
+    return ("DEMO DATA (invented articles) · " if view.info.demo else "") + html.escape(view.filters.describe())
 
 
 def nothing_matches() -> None:

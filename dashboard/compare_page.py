@@ -1,0 +1,151 @@
+"""Compare page: two country pairs, or two periods of one pair, on volume, themes and tone.
+
+Side A is always the sidebar's selection. Side B changes one thing: the pair (``pair2``) or the
+dates (``from2``, ``to2``); every other filter is shared. The mode and side B live in the URL
+(``?cmp=two+periods&from2=2025-01-01&to2=2025-03-31``) like the sidebar's filters.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import replace
+from datetime import date
+
+import streamlit as st
+
+from dashboard import charts_more, methods, panel
+from dashboard.briefing import Panel
+from dashboard.data import choices, overview
+from dashboard.safe import md_escape
+from dashboard.sidebar import ANY, pair_options
+from dashboard.state import current_view
+
+PAIRS, PERIODS = "two pairs", "two periods"
+
+
+def _scope(pair: str) -> dict[str, str | None]:
+    """The Filters fields of a pair option: ``PER-any`` is Peru with any partner."""
+    if pair.endswith(ANY):
+        return {"dyad": None, "country": pair.removesuffix(ANY)}
+    return {"dyad": pair, "country": None}
+
+
+def _clamp(day: date, first: date, last: date) -> date:
+    return min(max(day, first), last)
+
+
+def _set_b(start: date, end: date) -> None:
+    st.session_state["from2"] = start
+    st.session_state["to2"] = end
+
+
+view = current_view()
+info, filters_a = view.info, view.filters
+available = choices(info.path, info.version)
+mode = st.radio("Compare", (PAIRS, PERIODS), key="cmp", bind="query-params", horizontal=True) or PAIRS
+
+if mode == PAIRS:
+    options = pair_options(available.dyads)
+    pair_a = filters_a.dyad or f"{filters_a.country}{ANY}"
+    pair_b = st.selectbox(
+        "Second country pair (B)", options or [pair_a], index=min(1, max(len(options) - 1, 0)), key="pair2",
+        bind="query-params", help="Side A is the pair in the sidebar; every other filter applies to both sides.",
+    )  # fmt: skip
+    filters_b = replace(filters_a, **_scope(pair_b or pair_a))
+    labels = (f"A: {pair_a}", f"B: {pair_b}")
+    if pair_b == pair_a:
+        st.info("Both sides are the same pair: choose another pair for B.", icon=":material/compare_arrows:")
+else:
+    first = available.first_day or filters_a.start or date.today()
+    last = available.last_day or filters_a.end or first
+    previous = filters_a.previous()
+    default_from = _clamp(previous.start, first, last) if previous else first
+    default_to = _clamp(previous.end, first, last) if previous else last
+    col_from, col_to, col_reset = st.columns([2, 2, 1], vertical_alignment="bottom")
+    start_b = col_from.date_input(
+        "B from", value=default_from, min_value=first, max_value=last, key="from2", bind="query-params",
+        help="Side A is the sidebar's date range; the default for B is the period of equal length just before it.",
+    )  # fmt: skip
+    end_b = col_to.date_input("B to", value=default_to, min_value=first, max_value=last, key="to2", bind="query-params")
+    col_reset.button(
+        "Previous period", key="cmp-previous", on_click=_set_b, args=(default_from, default_to),
+        help="B becomes the period of equal length just before A (B keeps its dates when A's change).",
+    )  # fmt: skip
+    if not start_b or not end_b or start_b > end_b:
+        st.warning(
+            f"Side B's dates are empty or reversed; comparing with {default_from} to {default_to}.",
+            icon=":material/event_busy:",
+        )
+        start_b, end_b = default_from, default_to
+    if previous and (default_from, default_to) != (previous.start, previous.end):
+        st.caption(
+            f"The previous period ({previous.start} to {previous.end}) reaches beyond the stored data "
+            f"({first} to {last}), so B's default is cut to {default_from} to {default_to}."
+        )
+    filters_b = replace(filters_a, start=start_b, end=end_b)
+    labels = (f"A: {filters_a.start} to {filters_a.end}", f"B: {start_b} to {end_b}")
+
+st.caption(f"**A** · {md_escape(filters_a.describe())}  \n**B** · {md_escape(filters_b.describe())}")
+result_a = overview(info.path, info.version, filters_a, view.freq)
+result_b = overview(info.path, info.version, filters_b, view.freq)
+if result_a.kpis.articles == 0 and result_b.kpis.articles == 0:
+    panel.nothing_matches()
+for side, result in (("A", result_a), ("B", result_b)):
+    if result.kpis.articles == 0:
+        st.warning(
+            f"Side {side} ({md_escape(result.filters.describe())}) has no articles matching these filters: "
+            "its lines stay at zero. Widen its dates or choose another pair.",
+            icon=":material/search_off:",
+        )
+
+comparison = charts_more.compare_frames(result_a, result_b, labels)
+st.dataframe(
+    comparison.kpis,
+    hide_index=True,
+    width="stretch",
+    key="compare-kpis",
+    column_config={
+        "side": "Side",
+        "selection": st.column_config.TextColumn("Selection", width="large"),
+        "articles": st.column_config.NumberColumn("Articles", format="%d"),
+        "share": st.column_config.NumberColumn(
+            "Share of coverage", format="percent", help="Of all stored articles with the same dates and sources."
+        ),
+        "tone": st.column_config.NumberColumn("Mean tone", format="%+.2f", help="VADER compound, −1 to +1."),
+        "tone_n": st.column_config.NumberColumn("Scored articles (n)", format="%d"),
+    },
+)
+gaps = [s for s, r in (("A", result_a), ("B", result_b)) if math.isnan(r.kpis.tone)]
+if gaps and len(gaps) < 2:
+    st.caption(f"Side {gaps[0]} has no article in a scored language, so it has no mean tone.")
+
+demo = "DEMO DATA (invented articles) · " if info.demo else ""
+subtitle = f"{demo}A: {html.escape(filters_a.describe())}<br>B: {html.escape(filters_b.describe())}"
+aligned = mode == PERIODS
+panels = [
+    Panel(
+        "compare-volume",
+        "Coverage volume, A vs B",
+        charts_more.compare_volume_chart(comparison.volume, subtitle=subtitle, freq=view.freq, aligned=aligned),
+        comparison.volume,
+        methods.COMPARE_VOLUME,
+    ),
+    Panel(
+        "compare-themes",
+        "Themes, A vs B",
+        charts_more.compare_theme_chart(comparison.themes, subtitle=subtitle),
+        comparison.themes,
+        methods.COMPARE_THEMES,
+    ),
+    Panel(
+        "compare-tone",
+        "Tone, A vs B",
+        charts_more.compare_tone_chart(comparison.tone, subtitle=subtitle, freq=view.freq, aligned=aligned),
+        comparison.tone,
+        methods.COMPARE_TONE,
+    ),
+]
+for item in panels:
+    panel.show(item, view)
+panel.briefing(panels, view, "Compare")

@@ -1,0 +1,224 @@
+"""The Compare page: two pairs and two periods against the metrics computed directly, side B in
+the URL, the empty states, and the page's chart builders."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import metrics
+from analytics.filters import Filters
+from analytics.pipeline import store_records
+from analytics.schema import THEME_LABELS, THEMES
+from analytics.store import ArticleRecord, Store
+from dashboard import charts_more
+from tests.conftest import DEMO_END, plotly_values
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+PAGE = "dashboard/compare_page.py"
+Q2 = {"from": "2026-04-01", "to": DEMO_END.isoformat()}
+Q2_DATES = {"start": date(2026, 4, 1), "end": DEMO_END}
+
+
+def run(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    out = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        out[spec["layout"]["title"]["text"].split("<br>")[0]] = spec
+    return out
+
+
+def direct_kpis(path, filters: Filters) -> metrics.Kpis:
+    with Store(path) as store:
+        articles, dyads = store.load_frames()
+    return metrics.kpis(articles, dyads, filters)
+
+
+def assert_side(at: AppTest, row: int, path, filters: Filters) -> None:
+    """Row ``row`` of the KPI table, and that side's volume line, equal the metrics of ``filters``."""
+    expected = direct_kpis(path, filters)
+    shown = at.dataframe[0].value.iloc[row]
+    assert shown["selection"] == filters.describe()
+    assert int(shown["articles"]) == expected.articles
+    assert int(shown["tone_n"]) == expected.tone_n
+    assert shown["share"] == pytest.approx(expected.share)
+    assert shown["tone"] == pytest.approx(expected.tone, nan_ok=True)
+    line = figures(at)["Coverage volume per week"]["data"][row]
+    assert line["name"].startswith("AB"[row] + ": ")
+    assert int(sum(plotly_values(line["y"]))) == expected.articles
+
+
+def test_two_pairs_side_by_side(demo_db, use_db):
+    use_db(demo_db)
+    at = run({**Q2, "pair2": "MEX-USA"})
+    assert at.title[0].value == "Compare"
+    assert at.radio(key="cmp").value == "two pairs" and at.selectbox(key="pair2").value == "MEX-USA"
+    assert_side(at, 0, demo_db, Filters(dyad="PER-USA", **Q2_DATES))
+    assert_side(at, 1, demo_db, Filters(dyad="MEX-USA", **Q2_DATES))
+    charts = figures(at)
+    assert set(charts) == {"Coverage volume per week", "Themes", "Tone per week"}
+    assert [t["name"] for t in charts["Themes"]["data"]] == ["B: MEX-USA", "A: PER-USA"]
+    assert "B: MEX-USA; 2026-04-01 to 2026-06-30" in charts["Themes"]["layout"]["title"]["text"]
+    keys = {b.key for b in at.get("download_button")}
+    panels = ("compare-volume", "compare-themes", "compare-tone")
+    assert keys == {f"{ext}-{p}" for ext in ("png", "svg", "html", "csv") for p in panels} | {
+        "briefing-zip-Compare", "briefing-html-Compare"}  # fmt: skip
+
+
+def test_changing_pair_b_and_a_country_with_any_partner(demo_db, use_db):
+    use_db(demo_db)
+    at = run({**Q2, "theme": ["trade"]})
+    at.selectbox(key="pair2").set_value("PER-any").run()
+    assert not at.exception, at.exception
+    assert_side(at, 0, demo_db, Filters(dyad="PER-USA", themes=("trade",), **Q2_DATES))
+    assert_side(at, 1, demo_db, Filters(country="PER", themes=("trade",), **Q2_DATES))
+
+
+def test_two_periods_default_to_the_previous_period(demo_db, use_db):
+    use_db(demo_db)
+    at = run(Q2)
+    at.radio(key="cmp").set_value("two periods").run()
+    assert not at.exception, at.exception
+    previous = Filters(dyad="PER-USA", **Q2_DATES).previous()
+    assert (at.date_input(key="from2").value, at.date_input(key="to2").value) == (previous.start, previous.end)
+    assert_side(at, 0, demo_db, Filters(dyad="PER-USA", **Q2_DATES))
+    assert_side(at, 1, demo_db, previous)
+    volume = figures(at)["Coverage volume per week"]
+    assert volume["layout"]["xaxis"]["title"]["text"] == "Week of each period (1 = first)"
+    assert [plotly_values(t["x"])[0] for t in volume["data"]] == [1, 1]  # both periods start together
+
+
+def test_two_periods_from_the_link(demo_db, use_db):
+    use_db(demo_db)
+    at = run({**Q2, "cmp": "two periods", "from2": "2025-10-01", "to2": "2025-12-31", "pair": "CHN-PER"})
+    assert at.radio(key="cmp").value == "two periods"
+    assert_side(at, 0, demo_db, Filters(dyad="CHN-PER", **Q2_DATES))
+    assert_side(at, 1, demo_db, Filters(dyad="CHN-PER", start=date(2025, 10, 1), end=date(2025, 12, 31)))
+
+
+def test_previous_period_before_the_data_is_cut_and_said(demo_db, use_db):
+    use_db(demo_db)
+    at = run({"from": "2025-09-01", "to": "2026-02-28", "cmp": "two periods"})
+    assert at.date_input(key="from2").value == date(2025, 7, 1)  # the demo's first day
+    assert any("reaches beyond the stored data" in c.value for c in at.caption)
+    at.date_input(key="from2").set_value(date(2025, 8, 31)).run()
+    at.date_input(key="to2").set_value(date(2025, 8, 1)).run()
+    assert any("reversed" in w.value for w in at.warning)
+    assert not at.exception
+
+
+@pytest.fixture
+def small_db(tmp_path):
+    path = tmp_path / "small.sqlite"
+    texts = [
+        ("Peru and the United States sign a pact against drug trafficking", "Lima welcomed the deal with Washington."),
+        (
+            "Colombia y Venezuela reabren la frontera a los migrantes",
+            "Bogotá y Caracas acordaron el paso de migrantes.",
+        ),
+    ]
+    records = [
+        ArticleRecord(url=f"https://news.example.org/{i}", title=t, text=x, outlet="Example Wire",
+                      published=datetime(2026, 3, 2 + i, 9, tzinfo=UTC), source_country="USA")
+        for i, (t, x) in enumerate(texts)
+    ]  # fmt: skip
+    with Store(path) as store:
+        assert store_records(store, records) == 2
+    return path
+
+
+def test_a_side_without_coverage_is_named(small_db, use_db):
+    use_db(small_db)
+    at = run({"pair": "COL-VEN", "theme": ["security"], "pair2": "PER-USA"})
+    assert any("Side A (COL\\-VEN" in w.value and "no articles" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert table["articles"].tolist() == [0, 1]
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_no_coverage_on_either_side_says_so(small_db, use_db):
+    use_db(small_db)
+    at = run({"pair": "COL-VEN", "theme": ["health"], "pair2": "PER-USA"})
+    assert any("No articles match these filters" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+# --- chart builders ----------------------------------------------------------------------------------
+
+
+def overview_of(dyad: str, start: str, volume: list[int], tones: list[float]) -> metrics.Overview:
+    periods = pd.date_range(start, periods=len(volume), freq="W-MON")
+    filters = Filters(dyad=dyad, start=periods[0].date(), end=periods[-1].date())
+    frame = pd.DataFrame({"period": periods, "articles": volume, "all_articles": [100] * len(volume),
+                          "share": [v / 100 for v in volume]})  # fmt: skip
+    tone = pd.DataFrame({"period": periods, "n": volume, "mean": tones, "ci_low": [t - 0.1 for t in tones],
+                         "ci_high": [t + 0.1 for t in tones]})  # fmt: skip
+    themes = pd.DataFrame({"theme": list(THEMES), "articles": range(len(THEMES)), "share": [0.1] * len(THEMES)})
+    kpis = metrics.Kpis(sum(volume), 0.25, 0.1, sum(volume), None, None)
+    empty = pd.DataFrame()
+    return metrics.Overview(filters=filters, freq="W", kpis=kpis, volume=frame, themes=empty, theme_totals=themes,
+                            tone=tone, volume_by_source=empty, tone_by_source=empty)  # fmt: skip
+
+
+A = overview_of("PER-USA", "2026-01-05", [3, 4, 5], [0.1, 0.2, 0.3])
+B = overview_of("MEX-USA", "2025-10-06", [7, 8], [-0.1, math.nan])
+
+
+def test_compare_frames_number_each_sides_periods():
+    comparison = charts_more.compare_frames(A, B, ("A: one", "B: two"))
+    assert comparison.volume["step"].tolist() == [1, 2, 3, 1, 2]
+    assert comparison.volume["side"].tolist() == ["A"] * 3 + ["B"] * 2
+    assert list(comparison.volume.columns[:3]) == ["side", "label", "step"]
+    assert comparison.kpis["articles"].tolist() == [12, 15]
+    assert list(comparison.kpis.columns) == list(charts_more.KPI_COLUMNS)
+    assert len(comparison.themes) == 2 * len(THEMES)
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_compare_volume_chart(aligned):
+    data = charts_more.compare_frames(A, B, ("A: one", "B: two")).volume
+    spec = charts_more.compare_volume_chart(data, subtitle="S", freq="W", aligned=aligned).to_dict()
+    assert [t["name"] for t in spec["data"]] == ["A: one", "B: two"]
+    assert plotly_values(spec["data"][1]["y"]) == [7, 8]
+    x = plotly_values(spec["data"][1]["x"])
+    expected_x = [1, 2] if aligned else list(B.volume["period"])
+    assert (x if aligned else pd.to_datetime(x).tolist()) == expected_x
+    assert spec["data"][1]["line"]["dash"] == "dash"
+    assert spec["layout"]["xaxis"]["title"]["text"] == ("Week of each period (1 = first)" if aligned else "Week")
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Articles"
+
+
+def test_compare_theme_chart():
+    data = charts_more.compare_frames(A, B, ("A: one", "B: two")).themes
+    spec = charts_more.compare_theme_chart(data, subtitle="S").to_dict()
+    assert [t["name"] for t in spec["data"]] == ["B: two", "A: one"]  # A is the upper bar of each pair
+    assert spec["layout"]["legend"]["traceorder"] == "reversed"
+    assert list(spec["data"][1]["y"]) == [THEME_LABELS[t] for t in reversed(THEMES)]
+    assert plotly_values(spec["data"][1]["customdata"]) == list(reversed(range(len(THEMES))))
+    assert spec["layout"]["barmode"] == "group"
+
+
+def test_compare_tone_chart():
+    data = charts_more.compare_frames(A, B, ("A: one", "B: two")).tone
+    spec = charts_more.compare_tone_chart(data, subtitle="S", freq="W", aligned=True).to_dict()
+    assert plotly_values(spec["data"][0]["y"]) == [0.1, 0.2, 0.3]
+    second = plotly_values(spec["data"][1]["y"])
+    assert second[0] == -0.1 and math.isnan(second[1])
+    assert spec["layout"]["yaxis"]["title"]["text"].startswith("Tone")
+    assert spec["layout"]["yaxis"]["range"] == [-1, 1]
