@@ -19,7 +19,16 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = {"overview": "", "articles": "articles?article=f2043ec9b9671f897f9d", "data": "data"}
+PAGES = {
+    "overview": "",
+    "coverage": "coverage",
+    "themes": "themes",
+    "tone": "tone",
+    "spikes": "spikes",
+    "articles": "articles?article=f2043ec9b9671f897f9d",
+    "compare": "compare",
+    "data": "data",
+}
 ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
