@@ -89,7 +89,7 @@ def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
             x=pd.concat([data["period"], data["period"][::-1]]),
             y=pd.concat([data["ci_high"], data["ci_low"][::-1]]),
             fill="toself",
-            fillcolor="rgba(51, 34, 136, 0.15)",
+            fillcolor="rgba(170, 51, 119, 0.18)",
             line={"width": 0},
             name="95% confidence interval",
             hoverinfo="skip",
@@ -211,9 +211,13 @@ def theme_change_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
 
 
 def tone_histogram(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
-    """How many articles fall in each tone bin; bins coloured by the tone label they fall under."""
+    """How many articles fall in each tone bin; negative bins vermillion, positive blue, neutral grey."""
     middle = (data["bin_start"] + data["bin_end"]) / 2
-    colours = ["#D55E00" if m <= -0.05 else "#0072B2" if m >= 0.05 else "#999999" for m in middle]
+    # A bin that reaches into the neutral band (−0.05, 0.05) is grey: it holds neutral articles.
+    colours = [
+        "#999999" if start < 0.05 and end > -0.05 else "#D55E00" if end <= 0 else "#0072B2"
+        for start, end in zip(data["bin_start"], data["bin_end"], strict=True)
+    ]
     fig = go.Figure(
         go.Bar(x=middle, y=data["articles"], width=(data["bin_end"] - data["bin_start"]) * 0.95,
                marker_color=colours, customdata=data["label"], name="Articles",

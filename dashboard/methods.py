@@ -54,8 +54,8 @@ THEME_CHANGES = (
     "length just before, in percentage points."
 )
 TONE_DISTRIBUTION = (
-    "How many scored articles fall in each tenth of the tone scale. Bins are coloured by the label they fall "
-    "under: positive (≥ 0.05), negative (≤ −0.05) or neutral."
+    "How many scored articles fall in each tenth of the tone scale. Negative bins are vermillion, positive "
+    "bins blue; the two bins around zero are grey because they hold the neutral articles (−0.05 to 0.05)."
 )
 TONE_BY_THEME = (
     "Mean tone of the scored articles tagged with each theme, with its 95% confidence interval (t distribution). "

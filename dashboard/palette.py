@@ -31,7 +31,7 @@ COUNTRY_COLOURS: dict[str, str] = {
 OTHER_COUNTRY = "#999999"
 VOLUME_COLOUR = "#0072B2"
 SHARE_COLOUR = "#D55E00"
-TONE_COLOUR = "#332288"
+TONE_COLOUR = "#AA3377"  # Tol's bright purple: readable on the light and the dark theme
 
 
 def country_colour(code: str) -> str:
