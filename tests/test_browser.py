@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from analytics.store import Store
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -202,4 +204,95 @@ def test_back_button_restores_the_previous_filters(server, browser):
     page.wait_for_timeout(500)
     settle(page)
     assert articles_metric(page) == first
+    context.close()
+
+
+def test_from_a_spike_to_its_articles_and_reload(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{server}/spikes?from=2025-07-01&to=2026-06-30")
+    settle(page)
+    chooser = page.locator("[data-testid=stSelectbox]", has_text="What drove the")
+    chooser.click()
+    page.get_by_role("option").first.click()
+    settle(page)
+    page.get_by_role("button", name="Open these articles").click()
+    settle(page)
+    page.wait_for_function("location.pathname.endsWith('/articles')", timeout=30_000)
+    page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
+    caption = page.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first.inner_text()
+    assert caption.startswith("PER-USA;") and " articles" in caption
+    url = page.url
+    assert "from=" in url and "to=" in url
+    page.reload()
+    settle(page)
+    page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
+    assert page.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first.inner_text() == caption
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """A dashboard on a store whose feed gave scripts as titles, outlets and links."""
+    from datetime import UTC, datetime
+
+    from analytics.pipeline import store_records
+    from analytics.store import ArticleRecord
+
+    db = tmp_path_factory.mktemp("hostile") / "hostile.sqlite"
+    records = [
+        ArticleRecord(
+            url=f"https://news.example.org/{i}",
+            title=f'<script>alert("t{i}")</script><img src=x onerror=alert({i})> Peru and the U.S. sign pact {i}',
+            text="Lima and Washington praised the agreement against drug trafficking.",
+            outlet='<b onmouseover=alert("o")>Evil Outlet</b>',
+            published=datetime(2026, 3, 1 + i, 9, tzinfo=UTC),
+            source_country="PER",
+            declared_language="en",
+        )
+        for i in range(5)
+    ]
+    with Store(db) as store:
+        store_records(store, records)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
+        env=dict(os.environ, BILAT_DB=str(db)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.3)
+    yield url, db
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_hostile_titles_and_outlets_stay_text_on_every_page(hostile_server, browser):
+    from urllib.parse import quote
+
+    url, db = hostile_server
+    with Store(db) as store:
+        article_id = store.conn.execute("SELECT id FROM articles ORDER BY n LIMIT 1").fetchone()[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    outlet = quote('<b onmouseover=alert("o")>Evil Outlet</b>')
+    for path in [*PAGES, f"articles?article={article_id}"]:
+        joiner = "&" if "?" in path else "?"
+        page.goto(f"{url}/{path}{joiner}from=2026-03-01&to=2026-03-06&outlet={outlet}")
+        settle(page)
+        page.wait_for_selector("h1", timeout=60_000)
+        page.mouse.move(700, 300)
+        page.mouse.move(700, 600)
+        assert page.locator("img[src=x]").count() == 0, path
+        assert page.locator("b[onmouseover]").count() == 0, path
+    assert dialogs == []
+    # The article view shows the title as typed, markup and all.
+    assert '<script>alert("t0")</script>' in page.locator("h3").first.inner_text()
     context.close()
