@@ -81,8 +81,8 @@ def theme_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
     return _layout(fig, "Themes", subtitle, hovermode="closest")
 
 
-def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
-    """Mean tone per period with its 95% confidence band; n in the hover."""
+def tone_figure(data: pd.DataFrame, *, mode: str = "lines+markers") -> go.Figure:
+    """Mean tone per period (``period, n, mean, ci_low, ci_high``) with its 95% band, zero line and axis."""
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -100,7 +100,7 @@ def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
             x=data["period"],
             y=data["mean"],
             name="Mean tone",
-            mode="lines+markers",
+            mode=mode,
             line={"color": TONE_COLOUR, "width": 2},
             marker={"size": 4},
             customdata=data[["n", "ci_low", "ci_high"]].to_numpy(),
@@ -110,8 +110,13 @@ def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
     )
     fig.add_hline(y=0, line={"color": "#888888", "width": 1, "dash": "dot"})
     fig.update_yaxes(title_text="Tone (VADER compound, −1 to +1)", range=[-1, 1], zeroline=False)
+    return fig
+
+
+def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
+    """Mean tone per period with its 95% confidence band; n in the hover."""
     languages = ", ".join(sorted(SCORED_LANGUAGES))
-    return _layout(fig, f"Tone per {FREQUENCIES[freq]}", f"{subtitle} · scored languages: {languages}")
+    return _layout(tone_figure(data), f"Tone per {FREQUENCIES[freq]}", f"{subtitle} · scored languages: {languages}")
 
 
 def volume_by_source_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:

@@ -19,8 +19,8 @@ import plotly.graph_objects as go
 
 from analytics.metrics import Overview
 from analytics.schema import FREQUENCIES, THEME_LABELS
-from dashboard.charts import _layout
-from dashboard.palette import SHARE_COLOUR, TONE_COLOUR, VOLUME_COLOUR
+from dashboard.charts import _layout, tone_figure
+from dashboard.palette import SHARE_COLOUR, VOLUME_COLOUR
 
 SPIKE_COLOUR = SHARE_COLOUR
 BASELINE_COLOUR = "#999999"
@@ -134,35 +134,10 @@ def spike_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figu
 
     ``data``: ``period, n, mean, ci_low, ci_high, flagged, score`` (see :func:`mark_spikes`).
     """
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=pd.concat([data["period"], data["period"][::-1]]),
-            y=pd.concat([data["ci_high"], data["ci_low"][::-1]]),
-            fill="toself",
-            fillcolor="rgba(51, 34, 136, 0.15)",
-            line={"width": 0},
-            name="95% confidence interval",
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=data["period"],
-            y=data["mean"],
-            name="Mean tone",
-            mode="lines",
-            line={"color": TONE_COLOUR, "width": 2},
-            customdata=data[["n", "ci_low", "ci_high"]].to_numpy(),
-            hovertemplate="%{y:+.2f} (n=%{customdata[0]:,}; 95% CI %{customdata[1]:+.2f} to %{customdata[2]:+.2f})"
-            "<extra></extra>",
-        )
-    )
+    fig = tone_figure(data, mode="lines")
     flagged = data.loc[data["flagged"]]
     symbols = ["triangle-up" if s > 0 else "triangle-down" for s in flagged["score"]]
     fig.add_trace(_marks(flagged, flagged["mean"], name="Tone shift", symbols=symbols, text="Tone shift"))
-    fig.add_hline(y=0, line={"color": "#888888", "width": 1, "dash": "dot"})
-    fig.update_yaxes(title_text="Tone (VADER compound, −1 to +1)", range=[-1, 1], zeroline=False)
     fig.update_xaxes(title_text=FREQUENCIES[freq].capitalize())
     return _layout(fig, f"Tone per {FREQUENCIES[freq]}, shifts marked", subtitle)
 

@@ -96,3 +96,29 @@ def plotly_values(array) -> list:
             values = values.reshape([int(x) for x in str(array["shape"]).split(",")])
         return values.tolist()
     return list(array)
+
+
+@pytest.fixture
+def small_db(tmp_path):
+    """A store of two pulled-style articles: one PER-USA in English, one COL-VEN in Spanish."""
+    from datetime import UTC, datetime
+
+    from analytics.pipeline import store_records
+    from analytics.store import ArticleRecord, Store
+
+    path = tmp_path / "small.sqlite"
+    texts = [
+        ("Peru and the United States sign a pact against drug trafficking", "Lima welcomed the deal with Washington."),
+        (
+            "Colombia y Venezuela reabren la frontera a los migrantes",
+            "Bogotá y Caracas acordaron el paso de migrantes.",
+        ),
+    ]
+    records = [
+        ArticleRecord(url=f"https://news.example.org/{i}", title=t, text=x, outlet="Example Wire",
+                      published=datetime(2026, 3, 2 + i, 9, tzinfo=UTC), source_country="USA")
+        for i, (t, x) in enumerate(texts)
+    ]  # fmt: skip
+    with Store(path) as store:
+        assert store_records(store, records) == 2
+    return path

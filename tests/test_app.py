@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import metrics
 from analytics.filters import Filters
-from analytics.pipeline import store_records
-from analytics.store import ArticleRecord, Store
+from analytics.store import Store
 from tests.conftest import DEMO_END, plotly_values
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -105,26 +103,6 @@ def test_deep_link_restores_the_view(demo_db, use_db):
                 themes=("trade", "energy")),
     )  # fmt: skip
     assert int(metric(at, "Articles").replace(",", "")) == expected
-
-
-@pytest.fixture
-def small_db(tmp_path):
-    path = tmp_path / "small.sqlite"
-    texts = [
-        ("Peru and the United States sign a pact against drug trafficking", "Lima welcomed the deal with Washington."),
-        (
-            "Colombia y Venezuela reabren la frontera a los migrantes",
-            "Bogotá y Caracas acordaron el paso de migrantes.",
-        ),
-    ]
-    records = [
-        ArticleRecord(url=f"https://news.example.org/{i}", title=t, text=x, outlet="Example Wire",
-                      published=datetime(2026, 3, 2 + i, 9, tzinfo=UTC), source_country="USA")
-        for i, (t, x) in enumerate(texts)
-    ]  # fmt: skip
-    with Store(path) as store:
-        assert store_records(store, records) == 2
-    return path
 
 
 def test_filters_that_match_nothing_say_so(small_db, use_db):

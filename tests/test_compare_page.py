@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import metrics
 from analytics.filters import Filters
-from analytics.pipeline import store_records
 from analytics.schema import THEME_LABELS, THEMES
-from analytics.store import ArticleRecord, Store
+from analytics.store import Store
 from dashboard import charts_more
 from tests.conftest import DEMO_END, plotly_values
 
@@ -121,26 +120,6 @@ def test_previous_period_before_the_data_is_cut_and_said(demo_db, use_db):
     at.date_input(key="to2").set_value(date(2025, 8, 1)).run()
     assert any("reversed" in w.value for w in at.warning)
     assert not at.exception
-
-
-@pytest.fixture
-def small_db(tmp_path):
-    path = tmp_path / "small.sqlite"
-    texts = [
-        ("Peru and the United States sign a pact against drug trafficking", "Lima welcomed the deal with Washington."),
-        (
-            "Colombia y Venezuela reabren la frontera a los migrantes",
-            "Bogotá y Caracas acordaron el paso de migrantes.",
-        ),
-    ]
-    records = [
-        ArticleRecord(url=f"https://news.example.org/{i}", title=t, text=x, outlet="Example Wire",
-                      published=datetime(2026, 3, 2 + i, 9, tzinfo=UTC), source_country="USA")
-        for i, (t, x) in enumerate(texts)
-    ]  # fmt: skip
-    with Store(path) as store:
-        assert store_records(store, records) == 2
-    return path
 
 
 def test_a_side_without_coverage_is_named(small_db, use_db):

@@ -4,7 +4,7 @@ the empty and quiet states, and the page's chart builders."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -13,9 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import demo, metrics, spikes
 from analytics.filters import Filters
-from analytics.pipeline import store_records
 from analytics.schema import THEME_LABELS
-from analytics.store import ArticleRecord, Store
+from analytics.store import Store
 from dashboard import charts_more
 from tests.conftest import DEMO_END, plotly_values
 
@@ -132,26 +131,6 @@ def test_a_quiet_pair_says_no_spike(demo_db, use_db):
     assert any("stands out" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 2
     assert not trace(figures(at)["Coverage volume per week, spikes marked"], "Volume spike").get("x")
-
-
-@pytest.fixture
-def small_db(tmp_path):
-    path = tmp_path / "small.sqlite"
-    texts = [
-        ("Peru and the United States sign a pact against drug trafficking", "Lima welcomed the deal with Washington."),
-        (
-            "Colombia y Venezuela reabren la frontera a los migrantes",
-            "Bogotá y Caracas acordaron el paso de migrantes.",
-        ),
-    ]
-    records = [
-        ArticleRecord(url=f"https://news.example.org/{i}", title=t, text=x, outlet="Example Wire",
-                      published=datetime(2026, 3, 2 + i, 9, tzinfo=UTC), source_country="USA")
-        for i, (t, x) in enumerate(texts)
-    ]  # fmt: skip
-    with Store(path) as store:
-        assert store_records(store, records) == 2
-    return path
 
 
 def test_a_pair_without_coverage_says_so(small_db, use_db):
