@@ -112,3 +112,15 @@ def test_filters_that_match_nothing_say_so(small_db, use_db):
     assert any("No articles match these filters" in i.value for i in at.info)
     assert not at.get("plotly_chart")
     assert not at.sidebar.warning  # real data: no demo banner
+
+
+def test_an_empty_store_gets_the_demo_corpus(tmp_path, use_db):
+    db = tmp_path / "fresh.sqlite"
+    use_db(db)
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    with Store(db) as store:
+        assert store.count_articles() == 10_000 and store.has_demo_data()
+    assert any("Demo data" in w.value for w in at.sidebar.warning)
+    assert int(metric(at, "Articles").replace(",", "")) > 0
