@@ -27,11 +27,13 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 def test_help_lists_every_command():
     out = run("--help")
     assert out.returncode == 0
-    for command in ("demo", "analyze", "enrich", "serve", "status"):
+    for command in ("demo", "analyze", "enrich", "serve", "status", "pull", "schedule", "import", "evaluate"):
         assert command in out.stdout
 
 
-@pytest.mark.parametrize("command", ["demo", "analyze", "enrich", "serve", "status"])
+@pytest.mark.parametrize(
+    "command", ["demo", "analyze", "enrich", "serve", "status", "pull", "schedule", "import", "evaluate"]
+)
 def test_every_command_has_help_and_takes_db(command, capsys):
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args([command, "--help"])
