@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -122,3 +124,29 @@ def small_db(tmp_path):
     with Store(path) as store:
         assert store_records(store, records) == 2
     return path
+
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+def open_app(query: dict | None = None, page: str | None = None):
+    """Run the dashboard in AppTest with these URL parameters, then switch to ``page`` if given."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart_specs(at) -> dict[str, dict]:
+    """The page's plotly figures as dicts, by the first line of their title."""
+    out = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        out[spec["layout"]["title"]["text"].split("<br>")[0]] = spec
+    return out

@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from analytics import metrics
 from analytics.filters import Filters
 from analytics.store import Store
-from tests.conftest import DEMO_END, plotly_values
-
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-
-
-def run_app(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def figures(at: AppTest) -> dict[str, dict]:
-    """The page's plotly figures by chart title."""
-    out = {}
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        title = spec["layout"]["title"]["text"].split("<br>")[0]
-        out[title] = spec
-    return out
+from tests.conftest import APP, DEMO_END, plotly_values
+from tests.conftest import chart_specs as figures
+from tests.conftest import open_app as run_app
 
 
 def metric(at: AppTest, label: str) -> str:

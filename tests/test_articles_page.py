@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics.pipeline import store_records
 from analytics.store import ArticleRecord, Store
 from dashboard.safe import md_escape, safe_url
+from tests.conftest import open_app
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
-
-def run(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("dashboard/articles_page.py").run()
-    assert not at.exception, at.exception
-    return at
+def run(query: dict | None = None):
+    return open_app(query, "dashboard/articles_page.py")
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ the URL, the empty states, and the page's chart builders."""
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,30 +15,16 @@ from analytics.filters import Filters
 from analytics.schema import THEME_LABELS, THEMES
 from analytics.store import Store
 from dashboard import charts_more
-from tests.conftest import DEMO_END, plotly_values
+from tests.conftest import DEMO_END, open_app, plotly_values
+from tests.conftest import chart_specs as figures
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGE = "dashboard/compare_page.py"
 Q2 = {"from": "2026-04-01", "to": DEMO_END.isoformat()}
 Q2_DATES = {"start": date(2026, 4, 1), "end": DEMO_END}
 
 
-def run(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def figures(at: AppTest) -> dict[str, dict]:
-    out = {}
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        out[spec["layout"]["title"]["text"].split("<br>")[0]] = spec
-    return out
+def run(query: dict | None = None):
+    return open_app(query, PAGE)
 
 
 def direct_kpis(path, filters: Filters) -> metrics.Kpis:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from feedserver import FeedServer, Reply, make_rss
-from streamlit.testing.v1 import AppTest
 
 from analytics.ingest.fetch import FetchSettings
 from analytics.ingest.pull import pull_once
 from analytics.ingest.sources import Source
 from dashboard.data import StoreInfo, freshness_warning
+from tests.conftest import open_app
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 QUICK = FetchSettings(timeout=1.5, retries=0)
 
 
@@ -33,18 +31,9 @@ def pulled_db(tmp_path_factory):
     return db
 
 
-def run(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_data_page_shows_source_health(pulled_db, use_db):
     use_db(pulled_db)
-    at = run("dashboard/data_page.py")
+    at = open_app(page="dashboard/data_page.py")
     assert at.title[0].value == "Data"
     health = at.dataframe[0].value.set_index("source_id")
     assert health.loc["good", "items_new"] == 6 and health.loc["good", "last_status"] == "ok"
@@ -59,7 +48,7 @@ def test_data_page_shows_source_health(pulled_db, use_db):
 def test_every_page_warns_when_the_data_is_stale(pulled_db, use_db, monkeypatch):
     use_db(pulled_db)
     monkeypatch.setenv("BILAT_STALE_HOURS", "0")
-    at = run()
+    at = open_app()
     assert any("The data may be stale" in w.value for w in at.warning)
     at.switch_page("dashboard/data_page.py").run()
     assert any("The data may be stale" in w.value for w in at.warning)
@@ -67,7 +56,7 @@ def test_every_page_warns_when_the_data_is_stale(pulled_db, use_db, monkeypatch)
 
 def test_data_page_on_demo_data(demo_db, use_db):
     use_db(demo_db)
-    at = run("dashboard/data_page.py")
+    at = open_app(page="dashboard/data_page.py")
     assert next(m.value for m in at.metric if m.label == "Store") == "demo data"
     assert any("No source has been pulled" in i.value for i in at.info)
 

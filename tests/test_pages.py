@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import coverage, metrics
 from analytics.filters import Filters, select
 from analytics.store import Store
-from tests.conftest import plotly_values
+from tests.conftest import chart_specs as figures
+from tests.conftest import open_app, plotly_values
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 RANGE = {"from": "2026-01-01", "to": "2026-06-30"}
 FILTERS = Filters(dyad="PER-USA", start=date(2026, 1, 1), end=date(2026, 6, 30))
-
-
-def open_page(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def figures(at: AppTest) -> dict[str, dict]:
-    out = {}
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        out[spec["layout"]["title"]["text"].split("<br>")[0]] = spec
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +24,7 @@ def demo_frames(demo_db):
 
 def test_coverage_page(demo_db, use_db, demo_frames):
     use_db(demo_db)
-    at = open_page("dashboard/coverage_page.py", RANGE)
+    at = open_app(page="dashboard/coverage_page.py", query=RANGE)
     charts = figures(at)
     assert set(charts) == {
         "Coverage volume per week", "Coverage by source country per week",
@@ -67,14 +46,14 @@ def test_coverage_page(demo_db, use_db, demo_frames):
 
 def test_mirror_view_needs_a_pair(demo_db, use_db):
     use_db(demo_db)
-    at = open_page("dashboard/coverage_page.py", {**RANGE, "pair": "PER-any"})
+    at = open_app(page="dashboard/coverage_page.py", query={**RANGE, "pair": "PER-any"})
     assert "Mirror view: each side's media on the relationship" not in figures(at)
     assert any("needs a country pair" in c.value for c in at.caption)
 
 
 def test_themes_page(demo_db, use_db, demo_frames):
     use_db(demo_db)
-    at = open_page("dashboard/themes_page.py", RANGE)
+    at = open_app(page="dashboard/themes_page.py", query=RANGE)
     charts = figures(at)
     assert set(charts) == {"Themes per week", "Themes by source country",
                            "Themes rising and falling against the previous period"}  # fmt: skip
@@ -85,7 +64,7 @@ def test_themes_page(demo_db, use_db, demo_frames):
 
 def test_tone_page(demo_db, use_db, demo_frames):
     use_db(demo_db)
-    at = open_page("dashboard/tone_page.py", {**RANGE, "theme": ["trade"]})
+    at = open_app(page="dashboard/tone_page.py", query={**RANGE, "theme": ["trade"]})
     charts = figures(at)
     assert {"Tone per week", "Distribution of article tone", "Tone by theme", "Tone by source country",
             "Relation tone and article tone per week"} == set(charts)  # fmt: skip
@@ -101,6 +80,6 @@ def test_tone_page(demo_db, use_db, demo_frames):
 @pytest.mark.parametrize("page", ["dashboard/coverage_page.py", "dashboard/themes_page.py", "dashboard/tone_page.py"])
 def test_empty_filters_show_the_message(demo_db, use_db, page):
     use_db(demo_db)
-    at = open_page(page, {**RANGE, "pair": "COL-VEN", "lang": "en", "source": "CHN"})
+    at = open_app(page=page, query={**RANGE, "pair": "COL-VEN", "lang": "en", "source": "CHN"})
     assert any("No articles match" in i.value for i in at.info)
     assert not at.get("plotly_chart")

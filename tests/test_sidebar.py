@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from analytics import metrics
 from analytics.filters import Filters
 from analytics.store import Store
-
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-
-
-def run(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.conftest import open_app as run
 
 
 def articles_shown(at: AppTest) -> int:

@@ -3,22 +3,19 @@ the empty and quiet states, and the page's chart builders."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import demo, metrics, spikes
 from analytics.filters import Filters
 from analytics.schema import THEME_LABELS
 from analytics.store import Store
 from dashboard import charts_more
-from tests.conftest import DEMO_END, plotly_values
+from tests.conftest import DEMO_END, open_app, plotly_values
+from tests.conftest import chart_specs as figures
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGE = "dashboard/spikes_page.py"
 YEAR = {"from": "2025-07-01", "to": DEMO_END.isoformat()}
 FILTERS = Filters(dyad="PER-USA", start=date(2025, 7, 1), end=DEMO_END)
@@ -26,22 +23,8 @@ VISIT_START, VISIT_END = next(e for e in demo.EVENTS if e.key == "state_visit").
 VISIT_WEEK = VISIT_START + timedelta(days=(7 - VISIT_START.weekday()) % 7)  # the Monday of the busy days
 
 
-def run(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def figures(at: AppTest) -> dict[str, dict]:
-    out = {}
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        out[spec["layout"]["title"]["text"].split("<br>")[0]] = spec
-    return out
+def run(query: dict | None = None):
+    return open_app(query, PAGE)
 
 
 def trace(spec: dict, name: str) -> dict:
