@@ -33,11 +33,19 @@ class StoreInfo:
 
 
 def store_info() -> StoreInfo:
-    """Read the store's data version and size (a few milliseconds; not cached)."""
+    """The store's info. Only the data version is read on every rerun (one indexed lookup); the
+    counts, which scan a million rows, are read again only when a write has changed the version."""
     with Store(default_db_path()) as store:
+        path, version = str(store.path), store.data_version()
+    return _store_details(path, version)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _store_details(path: str, version: int) -> StoreInfo:
+    with Store(path) as store:
         return StoreInfo(
-            path=str(store.path),
-            version=store.data_version(),
+            path=path,
+            version=version,
             articles=store.count_articles(),
             demo=store.has_demo_data(),
             enrichment_versions=store.enrichment_versions(),
