@@ -118,8 +118,11 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         with tqdm(total=stale, desc="enrich", unit=" articles", disable=not sys.stderr.isatty(), leave=False) as bar:
             # Each batch is one transaction: an interrupted rebuild keeps the batches it finished.
             for batch in store.iter_texts(stale_for=None if args.rebuild else version, batch=500):
-                found = enrich_many([(title, text) for _, title, text in batch])
-                done += store.replace_enrichment([(n, e.to_row()) for (n, _, _), e in zip(batch, found, strict=True)])
+                # The same inputs as when the articles were first stored, feeds' declared languages included.
+                found = enrich_many(
+                    [(title, text) for _, title, text, _ in batch], languages=[lang for *_, lang in batch]
+                )
+                done += store.replace_enrichment([(n, e.to_row()) for (n, *_), e in zip(batch, found, strict=True)])
                 bar.update(len(batch))
     print(f"re-enriched {done} articles with enrichment {version}", file=sys.stderr)
     return 0
@@ -141,7 +144,7 @@ EXIT_SOURCES_FAILED = 3
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another pull holds the lock; try again later
 
 
-def _pull(args: argparse.Namespace) -> int:
+def cmd_pull(args: argparse.Namespace) -> int:
     from analytics.ingest.pull import PullLocked, pull_once
     from analytics.ingest.sources import load_sources
 
@@ -170,10 +173,6 @@ def _pull(args: argparse.Namespace) -> int:
     return 0 if not report.failed else EXIT_SOURCES_FAILED
 
 
-def cmd_pull(args: argparse.Namespace) -> int:
-    return _pull(args)
-
-
 def parse_interval(text: str) -> int:
     """Seconds in an interval such as ``90s``, ``30m``, ``6h`` or ``1d``."""
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -196,7 +195,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
     def job() -> None:
         try:
-            _pull(args)
+            cmd_pull(args)
         except BilatError as exc:  # a broken file or store: report it and try again next time
             print(f"bilat: error: {exc}", file=sys.stderr)
 

@@ -12,7 +12,7 @@ from itertools import islice
 
 from analytics.enrich import enrich_many
 from analytics.errors import InputError
-from analytics.store import ArticleRecord, Store
+from analytics.store import ArticleRecord, EnrichmentRow, Store
 
 Progress = Callable[[Iterable, int | None], Iterable]
 
@@ -23,6 +23,18 @@ def _batches(items: Iterable[ArticleRecord], size: int) -> Iterator[list[Article
         yield batch
 
 
+def enrich_new(store: Store, records: Iterable[ArticleRecord]) -> list[tuple[ArticleRecord, EnrichmentRow]]:
+    """The records not stored yet (each id once), enriched and ready for the store.
+
+    A feed's declared language is used as given; other records have theirs detected.
+    """
+    unique = {r.id: r for r in records}
+    known = store.known_ids(list(unique))
+    fresh = [r for r in unique.values() if r.id not in known]
+    found = enrich_many([(r.title, r.text) for r in fresh], languages=[r.declared_language for r in fresh])
+    return [(r, e.to_row()) for r, e in zip(fresh, found, strict=True)]
+
+
 def store_records(store: Store, records: Iterable[ArticleRecord], *, batch: int = 500) -> int:
     """Enrich and store the records not stored yet; one transaction per batch. Returns how many were new.
 
@@ -31,16 +43,7 @@ def store_records(store: Store, records: Iterable[ArticleRecord], *, batch: int 
     """
     added = 0
     for chunk in _batches(records, batch):
-        known = store.known_ids([r.id for r in chunk])
-        fresh: dict[str, ArticleRecord] = {}
-        for record in chunk:
-            if record.id not in known and record.id not in fresh:
-                fresh[record.id] = record
-        found = enrich_many(
-            [(r.title, r.text) for r in fresh.values()], languages=[r.declared_language for r in fresh.values()]
-        )
-        items = [(r, e.to_row()) for r, e in zip(fresh.values(), found, strict=True)]
-        added += store.add_articles(items)
+        added += store.add_articles(enrich_new(store, chunk))
     return added
 
 

@@ -483,8 +483,10 @@ class Store:
             found.update(r[0] for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
         return found
 
-    def iter_texts(self, *, stale_for: str | None = None, batch: int = 2000) -> Iterator[list[tuple[int, str, str]]]:
-        """Stored (row number, title, text) in batches, for re-enrichment.
+    def iter_texts(
+        self, *, stale_for: str | None = None, batch: int = 2000
+    ) -> Iterator[list[tuple[int, str, str, str | None]]]:
+        """Stored (row number, title, text, declared language) in batches, for re-enrichment.
 
         With ``stale_for``, only articles whose enrichment is missing or of another version.
         """
@@ -493,7 +495,7 @@ class Store:
         while True:
             params: tuple = (last, stale_for, batch) if stale_for else (last, batch)
             rows = self.conn.execute(
-                "SELECT a.n, a.title, a.text FROM articles a LEFT JOIN enrichment e USING (n) "
+                "SELECT a.n, a.title, a.text, a.declared_language FROM articles a LEFT JOIN enrichment e USING (n) "
                 f"WHERE a.n > ? {stale} ORDER BY a.n LIMIT ?",
                 params,
             ).fetchall()

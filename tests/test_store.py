@@ -106,7 +106,7 @@ def test_stale_enrichment_is_found_and_replaced(store):
     assert store.count_stale("1-test") == 0
     assert store.count_stale("2-new") == 2
     batches = list(store.iter_texts(stale_for="2-new"))
-    assert [n for batch in batches for n, _, _ in batch] == [1, 2]
+    assert [(n, lang) for batch in batches for n, _, _, lang in batch] == [(1, "es"), (2, "es")]
     newer = EnrichmentRow("2-new", "es", None, 1, (), (), ())
     assert store.replace_enrichment([(1, newer)]) == 1
     assert store.enrichment_versions() == {"1-test": 1, "2-new": 1}

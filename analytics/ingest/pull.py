@@ -21,7 +21,6 @@ from pathlib import Path
 import httpx
 from filelock import FileLock, Timeout
 
-from analytics.enrich import enrich_many
 from analytics.errors import BilatError
 from analytics.ingest import gdelt
 from analytics.ingest.fetch import FetchResult, FetchSettings, fetch, make_client
@@ -29,6 +28,7 @@ from analytics.ingest.files import read_file
 from analytics.ingest.fulltext import add_full_texts
 from analytics.ingest.rss import FeedError, parse_feed
 from analytics.ingest.sources import Source
+from analytics.pipeline import enrich_new
 from analytics.store import ArticleRecord, SourceRun, Store
 
 
@@ -80,11 +80,7 @@ def pull_lock(db: Path, *, wait: float = 0.0) -> FileLock:
 
 def store_new_records(store: Store, run_id: int, run: SourceRun, records: list[ArticleRecord]) -> int:
     """Enrich the records not yet stored and write them with the run row, atomically."""
-    unique = list({r.id: r for r in records}.values())
-    known = store.known_ids([r.id for r in unique])
-    fresh = [r for r in unique if r.id not in known]
-    found = enrich_many([(r.title, r.text) for r in fresh], languages=[r.declared_language for r in fresh])
-    return store.record_source(run_id, run, [(r, e.to_row()) for r, e in zip(fresh, found, strict=True)])
+    return store.record_source(run_id, run, enrich_new(store, records))
 
 
 async def _source_records(
