@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import InputError
-from analytics.filters import Filters, context_mask, select, selection_mask
+from analytics.filters import Filters, context_mask, earliest_copies, select, selection_mask, story_keys
 from analytics.metrics import _check_freq, _counts, _positions, _range_of, _tone_table, period_range, theme_totals
 from analytics.schema import (
     DIVERSITY_COLUMNS,
@@ -69,16 +69,6 @@ def _source_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     codes, labels = _codes(frame["source_country"])
     codes = np.where(codes < 0, len(labels), codes)
     return codes, [str(x) for x in labels] + [UNKNOWN_SOURCE]
-
-
-def _story_keys(frame: pd.DataFrame) -> np.ndarray:
-    """One integer per story: the cluster's code, or a fresh one for an article without a cluster."""
-    codes, labels = _codes(frame["cluster_id"])
-    missing = codes < 0
-    if missing.any():
-        codes = codes.copy()
-        codes[missing] = len(labels) + np.arange(int(missing.sum()))
-    return codes
 
 
 def _distinct_per_period(pos: np.ndarray, keys: np.ndarray, size: int) -> np.ndarray:
@@ -166,7 +156,7 @@ def outlet_diversity(selected: pd.DataFrame, *, freq: str = "W", span: tuple[dat
         {
             "period": index,
             "articles": np.bincount(pos, minlength=len(index)),
-            "stories": _distinct_per_period(pos, _story_keys(selected)[keep], len(index)),
+            "stories": _distinct_per_period(pos, story_keys(selected)[keep], len(index)),
             "outlets": _distinct_per_period(pos, outlet_codes, len(index)),
         }
     )
@@ -178,16 +168,7 @@ def count_once(selected: pd.DataFrame) -> pd.DataFrame:
     Same columns as the input (``schema.ARTICLE_COLUMNS``), rows in the input's order; articles
     without a cluster are kept, each being a story of its own.
     """
-    return selected.iloc[_earliest(selected, _story_keys(selected))]
-
-
-def _earliest(frame: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
-    """Positions of the earliest row of each story ``keys``, in ascending order."""
-    if len(frame) == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((frame["n"].to_numpy(), frame["published"].array.asi8, keys))
-    sorted_keys = keys[order]
-    return np.sort(order[np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))])
+    return selected.iloc[earliest_copies(selected, story_keys(selected))]
 
 
 def theme_by_source(selected: pd.DataFrame) -> pd.DataFrame:

@@ -34,7 +34,7 @@ class Filters:
     source_countries: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()
-    # Count each wire story once: of the copies of one story (one cluster), keep the first stored.
+    # Count each wire story once: of the copies of one story (one cluster), keep the earliest published.
     once: bool = False
 
     def __post_init__(self) -> None:
@@ -115,13 +115,40 @@ def context_mask(articles: pd.DataFrame, filters: Filters) -> np.ndarray:
     return mask
 
 
+def story_keys(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per story: the wire cluster's code, or a fresh one for an article without a cluster."""
+    values = frame["cluster_id"]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, size = values.cat.codes.to_numpy().astype(np.int64), len(values.cat.categories)
+    else:
+        factorized, labels = pd.factorize(values)
+        codes, size = factorized.astype(np.int64), len(labels)
+    missing = codes < 0
+    if missing.any():
+        codes = codes.copy()
+        codes[missing] = size + np.arange(int(missing.sum()))
+    return codes
+
+
+def earliest_copies(frame: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
+    """Positions of the earliest published row of each story ``keys`` (lowest ``n`` on ties), ascending.
+
+    This is the copy that stands for a wire story wherever copies are counted once.
+    """
+    if len(frame) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((frame["n"].to_numpy(), frame["published"].array.asi8, keys))
+    sorted_keys = keys[order]
+    return np.sort(order[np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))])
+
+
 def _first_copies(articles: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
-    """Among the rows in ``mask``, the first of each wire cluster (in stored order)."""
+    """Among the rows in ``mask``, the earliest copy of each wire story."""
     keep = np.zeros(len(articles), dtype=bool)
     rows = np.flatnonzero(mask)
     if len(rows):
-        clusters = articles["cluster_id"].to_numpy()[rows]
-        keep[rows[~pd.Series(clusters).duplicated().to_numpy()]] = True
+        chosen = articles.iloc[rows]
+        keep[rows[earliest_copies(chosen, story_keys(chosen))]] = True
     return keep
 
 

@@ -59,8 +59,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from analytics.coverage import _codes, _earliest, _story_keys, count_once, empty_frame
-from analytics.filters import Filters, context_mask, select, selection_mask
+from analytics.coverage import _codes, count_once, empty_frame
+from analytics.filters import Filters, context_mask, earliest_copies, select, selection_mask, story_keys
 from analytics.metrics import _positions, period_range, period_starts, theme_totals
 from analytics.schema import (
     SPIKE_ARTICLE_COLUMNS,
@@ -336,8 +336,8 @@ def _titles(rows: pd.DataFrame, title_of: pd.Series) -> list[str]:
 def _top_articles(spike: pd.DataFrame, title_of: pd.Series, top: int) -> pd.DataFrame:
     if len(spike) == 0:
         return empty_frame(SPIKE_ARTICLE_COLUMNS)
-    keys = _story_keys(spike)
-    at = _earliest(spike, keys)
+    keys = story_keys(spike)
+    at = earliest_copies(spike, keys)
     first = spike.iloc[at]
     frame = pd.DataFrame(
         {
@@ -424,7 +424,7 @@ def _outlets(spike: pd.DataFrame) -> pd.DataFrame:
     codes = np.where(codes < 0, len(labels), codes)
     articles = np.bincount(codes, minlength=len(names))
     stories = np.zeros(len(names), dtype=np.int64)
-    pairs = np.unique(np.stack([codes, _story_keys(spike)]), axis=1)
+    pairs = np.unique(np.stack([codes, story_keys(spike)]), axis=1)
     np.add.at(stories, pairs[0], 1)
     present = np.flatnonzero(articles)
     frame = pd.DataFrame({"outlet": names[present], "articles": articles[present], "stories": stories[present]})
