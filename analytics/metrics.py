@@ -294,16 +294,12 @@ class Overview:
     freq: str
     kpis: Kpis
     volume: pd.DataFrame
-    themes: pd.DataFrame
     theme_totals: pd.DataFrame
     tone: pd.DataFrame
-    volume_by_source: pd.DataFrame
-    tone_by_source: pd.DataFrame
 
 
 def overview(articles: pd.DataFrame, dyads: pd.DataFrame, filters: Filters, *, freq: str = "W") -> Overview:
-    """KPIs, volume and share, theme shares (per period and overall) and tone (also by source
-    country) for a selection."""
+    """KPIs, volume and share, theme shares over the range, and tone per period for a selection."""
     selected = articles.loc[selection_mask(articles, dyads, filters)]
     vol = volume(articles, dyads, filters, freq=freq)
     span = None
@@ -314,9 +310,6 @@ def overview(articles: pd.DataFrame, dyads: pd.DataFrame, filters: Filters, *, f
         freq=freq,
         kpis=kpis(articles, dyads, filters),
         volume=vol,
-        themes=theme_shares(selected, freq=freq, span=span),
         theme_totals=theme_totals(selected),
         tone=tone(selected, freq=freq, span=span),
-        volume_by_source=volume_by_source(selected, freq=freq, span=span),
-        tone_by_source=tone_by_source(selected, freq=freq, span=span),
     )

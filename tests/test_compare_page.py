@@ -134,9 +134,7 @@ def overview_of(dyad: str, start: str, volume: list[int], tones: list[float]) ->
                          "ci_high": [t + 0.1 for t in tones]})  # fmt: skip
     themes = pd.DataFrame({"theme": list(THEMES), "articles": range(len(THEMES)), "share": [0.1] * len(THEMES)})
     kpis = metrics.Kpis(sum(volume), 0.25, 0.1, sum(volume), None, None)
-    empty = pd.DataFrame()
-    return metrics.Overview(filters=filters, freq="W", kpis=kpis, volume=frame, themes=empty, theme_totals=themes,
-                            tone=tone, volume_by_source=empty, tone_by_source=empty)  # fmt: skip
+    return metrics.Overview(filters=filters, freq="W", kpis=kpis, volume=frame, theme_totals=themes, tone=tone)
 
 
 A = overview_of("PER-USA", "2026-01-05", [3, 4, 5], [0.1, 0.2, 0.3])

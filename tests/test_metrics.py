@@ -134,21 +134,29 @@ def test_open_range_has_no_previous_period(tiny):
     assert k.previous_articles is None and k.change is None
 
 
+def span_of(ov: metrics.Overview):
+    """The period range the Overview's volume covers, for the per-period views next to it."""
+    return (ov.volume["period"].iloc[0].date(), ov.volume["period"].iloc[-1].date()) if len(ov.volume) else None
+
+
 def test_overview_on_empty_selection(tiny):
     articles, dyads = tiny
-    ov = metrics.overview(articles, dyads, Filters(dyad="COL-VEN", start=JAN[0], end=JAN[1]), freq="W")
+    filters = Filters(dyad="COL-VEN", start=JAN[0], end=JAN[1])
+    ov = metrics.overview(articles, dyads, filters, freq="W")
+    selected = select(articles, dyads, filters)
     assert ov.kpis.articles == 0
     assert ov.volume["articles"].tolist() == [0, 0]
-    assert ov.themes["articles"].sum() == 0
+    assert metrics.theme_shares(selected, freq="W", span=span_of(ov))["articles"].sum() == 0
     assert ov.tone["n"].tolist() == [0, 0]
-    assert ov.volume_by_source.empty
+    assert metrics.volume_by_source(selected, freq="W", span=span_of(ov)).empty
 
 
 def test_empty_frames_give_empty_results_with_columns():
     articles, dyads = make_frames([], [])
     ov = metrics.overview(articles, dyads, Filters(dyad="PER-USA"), freq="W")
+    themes = metrics.theme_shares(articles, freq="W")
     assert ov.volume.empty and list(ov.volume.columns) == list(VOLUME_COLUMNS)
-    assert ov.themes.empty and list(ov.themes.columns) == list(THEME_SHARE_COLUMNS)
+    assert themes.empty and list(themes.columns) == list(THEME_SHARE_COLUMNS)
     assert ov.tone.empty and list(ov.tone.columns) == list(TONE_COLUMNS)
     assert ov.kpis.articles == 0 and math.isnan(ov.kpis.share)
 
@@ -195,16 +203,17 @@ def test_invariants_on_random_frames(rows, freq, start_offset, length):
     start = date(2025, 1, 1) + timedelta(days=start_offset)
     filters = Filters(dyad="PER-USA", start=start, end=start + timedelta(days=length))
     ov = metrics.overview(articles, dyads, filters, freq=freq)
+    selected = select(articles, dyads, filters)
     vol = ov.volume
     assert (vol["articles"] >= 0).all() and (vol["articles"] <= vol["all_articles"]).all()
     assert vol["share"].dropna().between(0, 1).all()
     assert vol["articles"].sum() == ov.kpis.articles
-    assert ov.themes["share"].dropna().between(0, 1).all()
+    assert metrics.theme_shares(selected, freq=freq, span=span_of(ov))["share"].dropna().between(0, 1).all()
     assert (ov.tone["n"] >= 0).all()
     means = ov.tone["mean"].dropna()
     assert means.between(-1, 1).all()
     assert ov.tone["n"].sum() == ov.kpis.tone_n
-    assert int(ov.volume_by_source["articles"].sum()) == ov.kpis.articles
+    assert int(metrics.volume_by_source(selected, freq=freq, span=span_of(ov))["articles"].sum()) == ov.kpis.articles
 
 
 def test_theme_totals(tiny):
