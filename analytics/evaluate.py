@@ -61,6 +61,8 @@ class Report:
     tone_accuracy: float
     tone_macro_f1: float
     errors: list[dict] = field(default_factory=list)
+    # (gold, predicted) -> items; predicted may be "unscored".
+    tone_confusion: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         def scores(s: Scores) -> dict:
@@ -73,7 +75,11 @@ class Report:
             "countries": scores(self.countries),
             "themes_micro": scores(self.themes_micro),
             "themes": {t: scores(s) for t, s in self.themes.items()},
-            "tone": {"accuracy": round(self.tone_accuracy, 4), "macro_f1": round(self.tone_macro_f1, 4)},
+            "tone": {
+                "accuracy": round(self.tone_accuracy, 4),
+                "macro_f1": round(self.tone_macro_f1, 4),
+                "confusion": {g: {p: n for (g2, p), n in self.tone_confusion.items() if g2 == g} for g in TONES},
+            },
         }
 
 
@@ -149,8 +155,11 @@ def evaluate(items: list[Item], language: str) -> Report:
     per_theme = {t: Scores.of(*theme_counts[t]) for t in THEMES}
     micro = Scores.of(*(sum(theme_counts[t][k] for t in THEMES) for k in range(3)))
     accuracy = sum(g == p for g, p in tones) / len(tones) if tones else 0.0
+    confusion: dict[tuple[str, str], int] = {}
+    for pair in tones:
+        confusion[pair] = confusion.get(pair, 0) + 1
     return Report(language, len(chosen), Scores.of(c_tp, c_fp, c_fn), per_theme, micro, accuracy, _macro_f1(tones),
-                  errors)  # fmt: skip
+                  errors, confusion)  # fmt: skip
 
 
 def format_report(report: Report) -> str:
@@ -167,4 +176,8 @@ def format_report(report: Report) -> str:
             f"    {theme:<13}precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}  (n={s.support})"
         )
     lines.append(f"  tone         accuracy {report.tone_accuracy:.3f}  macro-F1 {report.tone_macro_f1:.3f}")
+    lines.append("    labelled as  -> scored positive  neutral  negative  unscored")
+    for gold in TONES:
+        row = [report.tone_confusion.get((gold, p), 0) for p in (*TONES, "unscored")]
+        lines.append(f"    {gold:<12}{row[0]:>19}{row[1]:>9}{row[2]:>10}{row[3]:>10}")
     return "\n".join(lines)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from analytics.errors import InputError
-from analytics.evaluate import Item, Scores, _macro_f1, evaluate, load_set
+from analytics.evaluate import Item, Scores, _macro_f1, evaluate, format_report, load_set
 from analytics.schema import THEMES
 
 
@@ -36,6 +36,10 @@ def test_evaluate_counts_on_a_tiny_set():
     assert (report.countries.precision, report.countries.recall) == (1.0, 1.0)
     assert report.themes["trade"].recall == 1.0
     assert report.tone_accuracy == 1.0
+    assert report.tone_confusion == {("positive", "positive"): 1, ("neutral", "neutral"): 1}
+    table = format_report(report)
+    assert "    positive                      1        0         0         0" in table
+    assert report.to_json()["tone"]["confusion"]["neutral"] == {"neutral": 1}
 
 
 def test_the_set_is_well_formed_and_covers_every_theme():
