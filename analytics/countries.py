@@ -39,6 +39,7 @@ from analytics.schema import dyad_of
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 COUNTRIES_FILE = Path("gazetteer") / "countries.tsv"
 TRAPS_FILE = Path("gazetteer") / "traps.tsv"
+GIVEN_NAMES_FILE = Path("gazetteer") / "given_names.tsv"
 
 KINDS = ("name", "short", "demonym", "capital")
 LANGS = ("en", "es", "*")
@@ -146,6 +147,27 @@ def _automaton(data_dir: Path) -> ahocorasick.Automaton:
     return automaton
 
 
+@lru_cache(maxsize=4)
+def _given_names(data_dir: Path) -> dict[str, frozenset[str]]:
+    """Country terms that are also given names -> the next words after which they stay the country."""
+    path = data_dir / GIVEN_NAMES_FILE
+    names: dict[str, frozenset[str]] = {}
+    if path.exists():
+        for number, (term, before, _note) in _rows(path, 3, ("term", "country_before", "note")):
+            if not term or not term[0].isupper() or " " in term:
+                raise GazetteerError(f"{path}:{number}: {term!r} must be one capitalised word")
+            names[term] = frozenset() if before == "-" else frozenset(before.split("|"))
+    return names
+
+
+def _is_given_name(text: str, end: int, names: dict[str, frozenset[str]], term: str) -> bool:
+    """``term`` (ending at ``end``) starts a person's name: one space, then a capitalised word."""
+    if term not in names or text[end : end + 1] != " " or not text[end + 1 : end + 2].isupper():
+        return False
+    following = text[end + 1 :].split(None, 1)[0].strip(".,;:!?\"'”’)")
+    return following not in names[term]
+
+
 def _lower(text: str) -> str:
     """``text.lower()`` with the same length, so offsets carry over ("İ" alone would grow)."""
     low = text.lower()
@@ -154,7 +176,13 @@ def _lower(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def _scan(text: str, in_title: bool, automaton: ahocorasick.Automaton, lang: str | None) -> list[Mention]:
+def _scan(
+    text: str,
+    in_title: bool,
+    automaton: ahocorasick.Automaton,
+    lang: str | None,
+    names: dict[str, frozenset[str]] | None = None,
+) -> list[Mention]:
     """Mentions in one text, sorted by start."""
     if not text:
         return []
@@ -184,6 +212,8 @@ def _scan(text: str, in_title: bool, automaton: ahocorasick.Automaton, lang: str
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue
         taken.append((start, end))
+        if e.code is not None and names and not in_title and _is_given_name(text, end, names, text[start:end]):
+            continue
         if e.code is not None:
             mentions.append(Mention(e.code, start, end, text[start:end], e.kind, in_title))
     mentions.sort(key=_by_start)
@@ -206,10 +236,11 @@ def find_mentions(
     ``lang`` ("en" or "es") restricts the terms to those of that language plus the shared ones;
     ``None`` or any other value uses every term. ``data_dir`` overrides the repo's ``data/``.
     """
-    automaton = _automaton(Path(data_dir) if data_dir is not None else DATA_DIR)
+    folder = Path(data_dir) if data_dir is not None else DATA_DIR
+    automaton = _automaton(folder)
     if lang not in ("en", "es"):
         lang = None
-    return _scan(title, True, automaton, lang) + _scan(text, False, automaton, lang)
+    return _scan(title, True, automaton, lang) + _scan(text, False, automaton, lang, _given_names(folder))
 
 
 def country_weights(mentions: Iterable[Mention], *, title_weight: float = 3.0) -> dict[str, float]:

@@ -153,6 +153,26 @@ def test_traps_produce_nothing(text):
 @pytest.mark.parametrize(
     "text, expected",
     [
+        ("Israel Reyes scored twice for Alianza Lima.", []),
+        ("La jueza Argentina Quispe dictó prisión preventiva.", []),
+        ("La vicepresidenta Francia Márquez llegó a Lima.", [("PER", "Lima")]),
+        ("Israel said on Monday that Israel Defense Forces would stay.", [("ISR", "Israel"), ("ISR", "Israel")]),
+        ("Francia y Argentina firmaron; Argentina, Chile.", [("FRA", "Francia"), ("ARG", "Argentina"),
+                                                          ("ARG", "Argentina"), ("CHL", "Chile")]),
+    ],
+)  # fmt: skip
+def test_country_names_that_are_given_names(text, expected):
+    assert matched(text) == expected
+
+
+def test_given_name_rule_leaves_titles_alone():
+    # English headlines capitalise every word: "Israel Strikes Back" is about Israel.
+    assert [m.code for m in find_mentions("", "Israel Strikes Back")] == ["ISR"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
         ("el Premio Nobel de la Paz, en La Paz", [("BOL", "La Paz")]),
         ("la moneda peruana; La Moneda", [("PER", "peruana"), ("CHL", "La Moneda")]),
         ("la Casa Blanca y el Kremlin", [("USA", "Casa Blanca"), ("RUS", "Kremlin")]),
