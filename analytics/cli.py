@@ -266,50 +266,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def tone_fit_default(name: str) -> int:
-    from analytics.tone_fit import Settings
-
-    return getattr(Settings(), name)
-
-
-def cmd_fit_tone(args: argparse.Namespace) -> int:
-    from analytics import tone_fit
-    from analytics.evaluate import load_set
-    from analytics.sentiment import LEXICONS
-
-    folder = Path(args.train)
-    if folder.resolve() == (ROOT / "tests" / "eval").resolve():
-        raise InputError("the evaluation set measures the fit and must not train it: give another --train folder")
-    items = load_set(folder)
-    out = Path(args.out) if args.out else LEXICONS
-    languages = ("en", "es") if args.language == "both" else (args.language,)
-    if args.cv:
-        grid = [tone_fit.Settings(min_items=m, min_gain=g) for m in (3, 5, 8) for g in (1, 2, 3)]
-        for language in languages:
-            for settings in grid:
-                before, after = tone_fit.cross_validate(items, language, settings, folds=args.cv)
-                print(f"{language}  min_items {settings.min_items}  min_gain {settings.min_gain}  "
-                      f"held-out accuracy {before:.3f} -> {after:.3f}")  # fmt: skip
-        return 0
-    settings = tone_fit.Settings(min_items=args.min_items, min_gain=args.min_gain)
-    for language in languages:
-        changes = tone_fit.fit(items, language, settings)
-        before = tone_fit.accuracy(items, language)
-        after = tone_fit.accuracy(items, language, changes)
-        n = sum(i.language == language for i in items)
-        print(f"{language}: {n} training items, accuracy {before:.3f} -> {after:.3f} with {len(changes)} fitted words")
-        if args.dry_run:
-            for c in changes:
-                print(f"  {c.word:<20} {c.before if c.before is not None else '-'!s:>6} -> {c.after:g}  "
-                      f"items {c.items} {c.gold}  +{c.gain}")  # fmt: skip
-            continue
-        path = out / f"{language}_fitted.txt"
-        text = tone_fit.format_overlay(changes, language, settings, [f"{folder.name}/{language}.jsonl"])
-        tone_fit.write_overlay(path, text)
-        print(f"  wrote {path}; run `bilat enrich --rebuild` to re-score the store")
-    return 0
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     env = dict(os.environ, BILAT_DB=str(Path(args.db).resolve()))
     command = [
@@ -451,26 +407,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--errors", action="store_true", help="also list every item the enrichment got wrong (stderr)")
     p.set_defaults(func=cmd_evaluate)
-
-    p = sub.add_parser(
-        "fit-tone",
-        help="fit the news-tone valences to labelled training items",
-        description="Learn which word valences suit your labels from labelled training items (JSON Lines "
-        "as in tests/eval: text and tone), starting from the hand-made lexicons, and write "
-        "data/lexicons/<language>_fitted.txt. Never train on the evaluation set.",
-    )
-    p.add_argument("--train", metavar="DIR", default=str(ROOT / "data" / "training"),
-                   help="folder with en.jsonl and es.jsonl (default data/training)")  # fmt: skip
-    p.add_argument("--language", choices=["en", "es", "both"], default="both")
-    p.add_argument("--min-items", type=int, default=tone_fit_default("min_items"), metavar="N",
-                   help="fit only words found in at least N training items (default %(default)s)")  # fmt: skip
-    p.add_argument("--min-gain", type=int, default=tone_fit_default("min_gain"), metavar="N",
-                   help="keep a change only if it labels N more items correctly (default %(default)s)")  # fmt: skip
-    p.add_argument("--cv", type=int, nargs="?", const=5, metavar="FOLDS",
-                   help="only print cross-validated accuracy for a grid of settings (default 5 folds)")  # fmt: skip
-    p.add_argument("--out", metavar="DIR", help="where to write the fitted files (default data/lexicons)")
-    p.add_argument("--dry-run", action="store_true", help="print the changes instead of writing them")
-    p.set_defaults(func=cmd_fit_tone)
 
     p = sub.add_parser(
         "serve",

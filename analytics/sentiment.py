@@ -21,12 +21,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from analytics.errors import InputError
 from analytics.schema import NEGATIVE_AT, POSITIVE_AT
 
-LEXICONS = Path(__file__).resolve().parent.parent / "data" / "lexicons"
-EN_NEWS_OVERLAY = LEXICONS / "en_news.txt"
-# Valences fitted to the labelled training items in data/training (analytics/tone_fit.py), loaded
-# after the hand-made lexicons. A missing file means "not fitted": the hand-made lexicon alone.
-EN_FITTED = LEXICONS / "en_fitted.txt"
-ES_FITTED = LEXICONS / "es_fitted.txt"
+EN_NEWS_OVERLAY = Path(__file__).resolve().parent.parent / "data" / "lexicons" / "en_news.txt"
 
 SCORED_LANGUAGES = frozenset({"en", "es"})
 
@@ -160,26 +155,21 @@ def read_overlay(path: Path) -> dict[str, float]:
     return entries
 
 
-def news_analyzer(overlay: Path = EN_NEWS_OVERLAY, *, fitted: bool | Path = False) -> SentimentIntensityAnalyzer:
-    """A new VADER analyzer whose own lexicon dict is updated from a news overlay file, then (if
-    ``fitted``) from the fitted overlay (``True`` for ``data/lexicons/en_fitted.txt``, or a path).
+def news_analyzer(overlay: Path = EN_NEWS_OVERLAY) -> SentimentIntensityAnalyzer:
+    """A new VADER analyzer whose own lexicon dict is updated from a news overlay file.
 
     Only the instance's dict changes: vaderSentiment's module globals and other analyzers keep
-    VADER's values. Scoring cost is unchanged (the overlays only replace and add dict entries).
+    VADER's values. Scoring cost is unchanged (the overlay only replaces and adds dict entries).
     """
     analyzer = SentimentIntensityAnalyzer()
     analyzer.lexicon.update(read_overlay(overlay))
-    path = EN_FITTED if fitted is True else fitted
-    if path and Path(path).exists():
-        analyzer.lexicon.update(read_overlay(Path(path)))
     return analyzer
 
 
 @lru_cache(maxsize=1)
 def english_analyzer() -> SentimentIntensityAnalyzer:
-    """The process-wide English analyzer: VADER with the news overlay ``data/lexicons/en_news.txt``
-    and the fitted valences of ``data/lexicons/en_fitted.txt``."""
-    return news_analyzer(fitted=True)
+    """The process-wide English analyzer: VADER with the news overlay ``data/lexicons/en_news.txt``."""
+    return news_analyzer()
 
 
 class Tone(NamedTuple):

@@ -227,15 +227,7 @@ class _SpanishText:
 class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
     """VADER for Spanish news sentences; ``polarity_scores`` returns VADER's neg/neu/pos/compound dict."""
 
-    def __init__(
-        self,
-        lexicon_file: str = ES_LEXICON,
-        emoji_lexicon: str = "emoji_utf8_lexicon.txt",
-        fitted: Path | None = None,
-    ):
-        # The fitted overlay (analytics/tone_fit.py) is applied inside make_lex_dict, before the
-        # accent-folded index is built, so unaccented spellings fall back to fitted values too.
-        self._fitted = fitted
+    def __init__(self, lexicon_file: str = ES_LEXICON, emoji_lexicon: str = "emoji_utf8_lexicon.txt"):
         super().__init__(lexicon_file=lexicon_file, emoji_lexicon=emoji_lexicon)
 
     # -- lexicon ------------------------------------------------------------------------------
@@ -252,16 +244,6 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
                 continue
             word, measure = line.split("\t")[0:2]
             lex_dict[word.lower()] = float(measure)
-        if self._fitted is not None and Path(self._fitted).exists():
-            from analytics.sentiment import read_overlay
-
-            fitted = read_overlay(Path(self._fitted))
-            lex_dict.update(fitted)
-            # The lexicon lists each accented form unaccented too; a fitted value carries to that twin.
-            for word, value in fitted.items():
-                twin = fold(word)
-                if twin != word and twin not in fitted and twin in lex_dict:
-                    lex_dict[twin] = value
         by_fold: dict[str, set[float]] = {}
         for word, measure in lex_dict.items():
             by_fold.setdefault(fold(word), set()).add(measure)
@@ -450,8 +432,5 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
 
 @lru_cache(maxsize=1)
 def spanish_analyzer() -> SpanishSentimentAnalyzer:
-    """The process-wide Spanish analyzer: ``es_sentiment.txt`` and the fitted ``es_fitted.txt``
-    (the lexicons are read once)."""
-    from analytics.sentiment import ES_FITTED
-
-    return SpanishSentimentAnalyzer(fitted=ES_FITTED)
+    """The process-wide Spanish analyzer (the lexicon is read once)."""
+    return SpanishSentimentAnalyzer()
