@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +80,28 @@ def test_figures_stay_above_their_floors(language):
     assert report.countries.recall >= floor["countries_recall"]
     assert report.themes_micro.f1 >= floor["themes_f1"]
     assert report.tone_accuracy >= floor["tone_accuracy"]
+
+
+TUNING = Path(__file__).resolve().parent.parent / "data" / "training"
+
+
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(w.strip(".,;:\"'()¿?¡!").lower() for w in text.split())
+
+
+def test_tuning_set_is_well_formed_and_apart_from_the_evaluation_set():
+    tuning = load_set(TUNING)
+    evaluation = load_set()
+    for language in ("en", "es"):
+        chosen = [i for i in tuning if i.language == language]
+        assert len(chosen) >= 400
+        tones = Counter(i.tone for i in chosen)
+        assert min(tones.values()) >= 0.25 * len(chosen), tones
+        for theme in THEMES:
+            assert sum(theme in i.themes for i in chosen) >= 40, (language, theme)
+        # No tuning item repeats an evaluation item, even loosely (shared words over all words).
+        held = [_words_of(i.text) for i in evaluation if i.language == language]
+        for item in chosen:
+            words = _words_of(item.text)
+            assert max(len(words & other) / len(words | other) for other in held) < 0.5, item.id
+    assert len({i.id for i in tuning}) == len(tuning)
