@@ -250,10 +250,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from analytics.evaluate import DEFAULT_SET, evaluate, format_report, load_set
+    from analytics.evaluate import DEFAULT_SET, evaluate, format_report, load_second_tones, load_set
 
-    items = load_set(Path(args.set) if args.set else DEFAULT_SET, split=args.split)
-    reports = [evaluate(items, language) for language in ("en", "es")]
+    folder = Path(args.set) if args.set else DEFAULT_SET
+    items = load_set(folder, split=args.split)
+    second = load_second_tones(folder)
+    reports = [evaluate(items, language, second) for language in ("en", "es")]
     if args.json:
         print(json.dumps([r.to_json() for r in reports], indent=2))
     else:

@@ -63,6 +63,8 @@ class Report:
     errors: list[dict] = field(default_factory=list)
     # (gold, predicted) -> items; predicted may be "unscored".
     tone_confusion: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Share of items where a second annotator, labelling blind, gave the same tone (None: no file).
+    annotator_agreement: float | None = None
 
     def to_json(self) -> dict:
         def scores(s: Scores) -> dict:
@@ -79,6 +81,7 @@ class Report:
                 "accuracy": round(self.tone_accuracy, 4),
                 "macro_f1": round(self.tone_macro_f1, 4),
                 "confusion": {g: {p: n for (g2, p), n in self.tone_confusion.items() if g2 == g} for g in TONES},
+                "annotator_agreement": None if self.annotator_agreement is None else round(self.annotator_agreement, 4),
             },
         }
 
@@ -113,6 +116,31 @@ def load_set(folder: Path = DEFAULT_SET, *, split: str = "all") -> list[Item]:
     return items
 
 
+def load_second_tones(folder: Path = DEFAULT_SET) -> dict[str, str]:
+    """Item id -> tone from a second annotator (``<language>_tone_second.jsonl``), where present.
+
+    The second annotator labels tone blind, from the guidelines alone; agreement between the two
+    shows how far the labels themselves can be trusted, next to the system's accuracy.
+    """
+    tones: dict[str, str] = {}
+    for language in ("en", "es"):
+        path = folder / f"{language}_tone_second.jsonl"
+        if not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                item_id, tone = row["id"], row["tone"]
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InputError(f"{path} line {number}: not a valid second-annotator label ({exc})") from None
+            if tone not in TONES:
+                raise InputError(f"{path} line {number}: unknown tone {tone!r}")
+            tones[item_id] = tone
+    return tones
+
+
 def _macro_f1(pairs: Iterable[tuple[str, str]]) -> float:
     pairs = list(pairs)
     f1s = []
@@ -124,8 +152,9 @@ def _macro_f1(pairs: Iterable[tuple[str, str]]) -> float:
     return sum(f1s) / len(f1s)
 
 
-def evaluate(items: list[Item], language: str) -> Report:
-    """Score the enrichment on the items of one language."""
+def evaluate(items: list[Item], language: str, second_tones: dict[str, str] | None = None) -> Report:
+    """Score the enrichment on the items of one language (and, given a second annotator's tones
+    for every item, the agreement between the two annotators)."""
     chosen = [i for i in items if i.language == language]
     results = enrich_many([("", i.text) for i in chosen])
     c_tp = c_fp = c_fn = 0
@@ -158,8 +187,11 @@ def evaluate(items: list[Item], language: str) -> Report:
     confusion: dict[tuple[str, str], int] = {}
     for pair in tones:
         confusion[pair] = confusion.get(pair, 0) + 1
+    agreement = None
+    if second_tones and chosen and all(i.id in second_tones for i in chosen):
+        agreement = sum(second_tones[i.id] == i.tone for i in chosen) / len(chosen)
     return Report(language, len(chosen), Scores.of(c_tp, c_fp, c_fn), per_theme, micro, accuracy, _macro_f1(tones),
-                  errors, confusion)  # fmt: skip
+                  errors, confusion, agreement)  # fmt: skip
 
 
 def format_report(report: Report) -> str:
@@ -176,6 +208,8 @@ def format_report(report: Report) -> str:
             f"    {theme:<13}precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}  (n={s.support})"
         )
     lines.append(f"  tone         accuracy {report.tone_accuracy:.3f}  macro-F1 {report.tone_macro_f1:.3f}")
+    if report.annotator_agreement is not None:
+        lines.append(f"    (two annotators labelling blind agree on {report.annotator_agreement:.3f} of these items)")
     lines.append("    labelled as  -> scored positive  neutral  negative  unscored")
     for gold in TONES:
         row = [report.tone_confusion.get((gold, p), 0) for p in (*TONES, "unscored")]

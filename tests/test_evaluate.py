@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analytics.errors import InputError
-from analytics.evaluate import Item, Scores, _macro_f1, evaluate, format_report, load_set
+from analytics.evaluate import Item, Scores, _macro_f1, evaluate, format_report, load_second_tones, load_set
 from analytics.schema import THEMES
 
 
@@ -105,3 +105,28 @@ def test_tuning_set_is_well_formed_and_apart_from_the_evaluation_set():
             words = _words_of(item.text)
             assert max(len(words & other) / len(words | other) for other in held) < 0.5, item.id
     assert len({i.id for i in tuning}) == len(tuning)
+
+
+def test_agreement_with_a_second_annotator(tmp_path):
+    items = [
+        Item("en-1", "en", "Peru and Chile signed a successful agreement.", frozenset({"PER", "CHL"}),
+             frozenset({"diplomacy"}), "positive", "dev"),
+        Item("en-2", "en", "Let us talk about the weather.", frozenset(), frozenset(), "neutral", "dev"),
+    ]  # fmt: skip
+    report = evaluate(items, "en", {"en-1": "positive", "en-2": "negative"})
+    assert report.annotator_agreement == 0.5
+    assert "two annotators labelling blind agree on 0.500 of these items" in format_report(report)
+    assert evaluate(items, "en", {"en-1": "positive"}).annotator_agreement is None  # not every item labelled
+    (tmp_path / "en_tone_second.jsonl").write_text('{"id": "en-1", "tone": "cheerful"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="unknown tone 'cheerful'"):
+        load_second_tones(tmp_path)
+
+
+def test_the_shipped_second_annotation_covers_the_set():
+    second = load_second_tones()
+    items = load_set()
+    assert {i.id for i in items} == set(second)
+    for language in ("en", "es"):
+        report = evaluate(items, language, second)
+        # Measured when the labels were written: 0.929 (en) and 0.920 (es).
+        assert report.annotator_agreement == pytest.approx({"en": 0.929, "es": 0.920}[language], abs=0.001)
