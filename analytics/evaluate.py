@@ -63,6 +63,8 @@ class Report:
     errors: list[dict] = field(default_factory=list)
     # (gold, predicted) -> items; predicted may be "unscored".
     tone_confusion: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Per theme: (items, labelled net tone, scored net tone); net tone = share positive - share negative.
+    tone_by_theme: dict[str, tuple[int, float, float]] = field(default_factory=dict)
     # Share of items where a second annotator, labelling blind, gave the same tone (None: no file).
     annotator_agreement: float | None = None
 
@@ -81,6 +83,10 @@ class Report:
                 "accuracy": round(self.tone_accuracy, 4),
                 "macro_f1": round(self.tone_macro_f1, 4),
                 "confusion": {g: {p: n for (g2, p), n in self.tone_confusion.items() if g2 == g} for g in TONES},
+                "by_theme": {
+                    t: {"items": n, "labelled_net": round(g, 4), "scored_net": round(p, 4)}
+                    for t, (n, g, p) in self.tone_by_theme.items()
+                },  # fmt: skip
                 "annotator_agreement": None if self.annotator_agreement is None else round(self.annotator_agreement, 4),
             },
         }
@@ -187,11 +193,18 @@ def evaluate(items: list[Item], language: str, second_tones: dict[str, str] | No
     confusion: dict[tuple[str, str], int] = {}
     for pair in tones:
         confusion[pair] = confusion.get(pair, 0) + 1
+    net = {"positive": 1, "neutral": 0, "negative": -1, "unscored": 0}
+    by_theme: dict[str, tuple[int, float, float]] = {}
+    for theme in THEMES:
+        pairs = [pair for item, pair in zip(chosen, tones, strict=True) if theme in item.themes]
+        if pairs:
+            n = len(pairs)
+            by_theme[theme] = (n, sum(net[g] for g, _ in pairs) / n, sum(net[p] for _, p in pairs) / n)
     agreement = None
     if second_tones and chosen and all(i.id in second_tones for i in chosen):
         agreement = sum(second_tones[i.id] == i.tone for i in chosen) / len(chosen)
     return Report(language, len(chosen), Scores.of(c_tp, c_fp, c_fn), per_theme, micro, accuracy, _macro_f1(tones),
-                  errors, confusion, agreement)  # fmt: skip
+                  errors, confusion, by_theme, agreement)  # fmt: skip
 
 
 def format_report(report: Report) -> str:
@@ -214,4 +227,8 @@ def format_report(report: Report) -> str:
     for gold in TONES:
         row = [report.tone_confusion.get((gold, p), 0) for p in (*TONES, "unscored")]
         lines.append(f"    {gold:<12}{row[0]:>19}{row[1]:>9}{row[2]:>10}{row[3]:>10}")
+    if report.tone_by_theme:
+        lines.append("    net tone by theme (share positive - share negative): labelled / scored")
+        for theme, (n, labelled, scored) in report.tone_by_theme.items():
+            lines.append(f"      {theme:<13}{labelled:+.2f} / {scored:+.2f}  (n={n})")
     return "\n".join(lines)

@@ -42,6 +42,9 @@ def test_evaluate_counts_on_a_tiny_set():
     table = format_report(report)
     assert "    positive                      1        0         0         0" in table
     assert report.to_json()["tone"]["confusion"]["neutral"] == {"neutral": 1}
+    # Net tone (share positive - share negative) of the trade and diplomacy items, labelled and scored.
+    assert report.tone_by_theme == {"trade": (1, 1.0, 1.0), "diplomacy": (1, 1.0, 1.0)}
+    assert "      trade        +1.00 / +1.00  (n=1)" in table
 
 
 def test_the_set_is_well_formed_and_covers_every_theme():
