@@ -144,6 +144,11 @@ def test_look_alike_countries_resolve(text, expected):
         "Native Americans and Latin Americans",
         "the Gulf of Mexico and the Indian Ocean",
         "Checo Pérez ganó en Santiago de Compostela",
+        "Niños de Villa El Salvador y una empresa de British Columbia",
+        "la Convención Americana; the American Convention on Human Rights",
+        "la demora se ha vuelto una china en el zapato",
+        "sombreros de Panamá y nuez de Brasil; clases de portugués",
+        "mercurio en el río Santiago",
     ],
 )
 def test_traps_produce_nothing(text):
@@ -156,6 +161,7 @@ def test_traps_produce_nothing(text):
         ("Israel Reyes scored twice for Alianza Lima.", []),
         ("La jueza Argentina Quispe dictó prisión preventiva.", []),
         ("La vicepresidenta Francia Márquez llegó a Lima.", [("PER", "Lima")]),
+        ("Santiago Rojas pidió reabrir el paso; Santiago respondió.", [("CHL", "Santiago")]),
         ("Israel said on Monday that Israel Defense Forces would stay.", [("ISR", "Israel"), ("ISR", "Israel")]),
         ("Francia y Argentina firmaron; Argentina, Chile.", [("FRA", "Francia"), ("ARG", "Argentina"),
                                                           ("ARG", "Argentina"), ("CHL", "Chile")]),
@@ -163,6 +169,10 @@ def test_traps_produce_nothing(text):
 )  # fmt: skip
 def test_country_names_that_are_given_names(text, expected):
     assert matched(text) == expected
+
+
+def test_torre_tagle_is_peru():
+    assert matched("Torre Tagle expresó su preocupación.") == [("PER", "Torre Tagle")]
 
 
 def test_given_name_rule_leaves_titles_alone():
