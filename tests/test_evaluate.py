@@ -66,19 +66,27 @@ def test_a_broken_set_is_reported(tmp_path):
         load_set(tmp_path)
 
 
-# Floors a little below the figures reached on the whole set (2026-11-27); a change that lowers
-# any of them is a regression to look at. The tone figures are below the 0.75 target: see the
-# README's methodology section.
+# Floors a little below the figures reached (2026-11-27), on the evaluation set and on the larger
+# tuning set; a change that lowers any of them is a regression to look at. The tone figures are
+# below the 0.75 target: see the README's methodology section.
 FLOORS = {
-    "en": {"countries_precision": 0.98, "countries_recall": 0.99, "themes_f1": 0.92, "tone_accuracy": 0.66},
-    "es": {"countries_precision": 0.96, "countries_recall": 0.99, "themes_f1": 0.90, "tone_accuracy": 0.71},
+    "eval": {
+        "en": {"countries_precision": 0.99, "countries_recall": 0.99, "themes_f1": 0.93, "tone_accuracy": 0.66},
+        "es": {"countries_precision": 0.98, "countries_recall": 0.99, "themes_f1": 0.91, "tone_accuracy": 0.71},
+    },
+    "tuning": {
+        "en": {"countries_precision": 0.99, "countries_recall": 0.99, "themes_f1": 0.85, "tone_accuracy": 0.65},
+        "es": {"countries_precision": 0.99, "countries_recall": 0.99, "themes_f1": 0.84, "tone_accuracy": 0.68},
+    },
 }
 
 
+@pytest.mark.parametrize("which", ["eval", "tuning"])
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_figures_stay_above_their_floors(language):
-    report = evaluate(load_set(), language)
-    floor = FLOORS[language]
+def test_figures_stay_above_their_floors(language, which):
+    items = load_set() if which == "eval" else load_set(TUNING)
+    report = evaluate(items, language)
+    floor = FLOORS[which][language]
     assert report.countries.precision >= floor["countries_precision"]
     assert report.countries.recall >= floor["countries_recall"]
     assert report.themes_micro.f1 >= floor["themes_f1"]
