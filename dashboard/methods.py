@@ -59,7 +59,9 @@ TONE_DISTRIBUTION = (
 )
 TONE_BY_THEME = (
     "Mean tone of the scored articles tagged with each theme, with its 95% confidence interval (t distribution). "
-    "An article with several themes counts in each."
+    "An article with several themes counts in each. Compare a theme with itself over time rather than themes "
+    "with each other: on our labelled sets the word-based scorers read trade and diplomacy news as more positive, "
+    "and governance and culture news as more neutral, than analysts do (`bilat evaluate` prints this per theme)."
 )
 TONE_BY_SOURCE = "Mean tone of the scored articles from each source country's media, with its 95% confidence interval."
 RELATION_TONE = (
