@@ -351,7 +351,10 @@ def _same_case(
     prefix: bool,
 ) -> bool:
     o_start, o_end = _span(text, to_original, start, end)
-    written = _fold_term(text[o_start:o_end], _FOLD_CASE)
+    written = text[o_start:o_end]
+    # One plain ASCII word folds to itself: skip the fold ("un" in Spanish text against "UN").
+    if not (written.isascii() and written.isalnum()):
+        written = _fold_term(written, _FOLD_CASE)
     return written.startswith(case_key) if prefix else written == case_key
 
 
