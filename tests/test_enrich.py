@@ -71,3 +71,20 @@ def test_dyad_rule_settings(tmp_path):
     with pytest.raises(InputError, match="at least 2"):
         dyad_rule(bad)
     assert dyad_rule() == DyadRule()  # the shipped settings are the documented defaults
+
+
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    assert gc.isenabled()
+    enrich_many([("Peru and Chile", "Lima, 3 May.")])
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        enrich_many([("a", "b")], languages=["en", "es"])  # one language too many
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        enrich_many([("Peru and Chile", "Lima, 3 May.")])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
