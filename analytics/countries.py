@@ -8,7 +8,10 @@ words (a letter or digit on either side of a word-character edge means no match;
 are letters), keeps ``exact`` terms only where the original text has exactly the listed casing
 ("US" but not "us", "Chile" but not "chile"), and then lets the longest span win: a trap or a
 longer country term that overlaps a shorter hit suppresses it ("Papua New Guinea" is PNG, never
-GIN; "New Mexico" yields nothing). Offsets always point into the text as given.
+GIN; "New Mexico" yields nothing). Country names that are also given names
+(``data/gazetteer/given_names.tsv``) are dropped in body text when a capitalised word follows
+them ("la jueza Argentina Quispe"), unless that word is listed as still naming the country
+("Israel Defense Forces"). Offsets always point into the text as given.
 
 Dyad rule (``assign_dyads``). Each mention weighs 1 in the body and ``title_weight`` (3) in the
 title; a country's weight is the sum over its mentions. A country is *principal* when its weight is
@@ -164,7 +167,7 @@ def _is_given_name(text: str, end: int, names: dict[str, frozenset[str]], term: 
     """``term`` (ending at ``end``) starts a person's name: one space, then a capitalised word."""
     if term not in names or text[end : end + 1] != " " or not text[end + 1 : end + 2].isupper():
         return False
-    following = text[end + 1 :].split(None, 1)[0].strip(".,;:!?\"'”’)")
+    following = text[end + 1 : end + 41].split(None, 1)[0].strip(".,;:!?\"'”’)")
     return following not in names[term]
 
 
