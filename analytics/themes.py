@@ -316,8 +316,13 @@ def tag_themes(text: str, *, lexicon: Lexicon | None = None) -> ThemeResult:
                     stop += 1
             elif open_right:
                 continue
-            if case_key is not None and not _same_case(text, to_original, start, stop, case_key, prefix):
-                continue
+            if case_key is not None:
+                # A first letter of the wrong case settles it cheaply ("un" against "UN").
+                first = text[start] if to_original is None else ""
+                if first.isascii() and first and first != case_key[0]:
+                    continue
+                if not _same_case(text, to_original, start, stop, case_key, prefix):
+                    continue
             if is_exclude:
                 cancelled.setdefault(theme, []).append((start, stop))
             else:
