@@ -222,7 +222,8 @@ def format_report(report: Report) -> str:
         )
     lines.append(f"  tone         accuracy {report.tone_accuracy:.3f}  macro-F1 {report.tone_macro_f1:.3f}")
     if report.annotator_agreement is not None:
-        lines.append(f"    (two annotators labelling blind agree on {report.annotator_agreement:.3f} of these items)")
+        agreed = report.annotator_agreement
+        lines.append(f"    (a second annotator, labelling blind, agrees on {agreed:.3f} of these items)")
     lines.append("    labelled as  -> scored positive  neutral  negative  unscored")
     for gold in TONES:
         row = [report.tone_confusion.get((gold, p), 0) for p in (*TONES, "unscored")]

@@ -126,7 +126,7 @@ def test_agreement_with_a_second_annotator(tmp_path):
     ]  # fmt: skip
     report = evaluate(items, "en", {"en-1": "positive", "en-2": "negative"})
     assert report.annotator_agreement == 0.5
-    assert "two annotators labelling blind agree on 0.500 of these items" in format_report(report)
+    assert "a second annotator, labelling blind, agrees on 0.500 of these items" in format_report(report)
     assert evaluate(items, "en", {"en-1": "positive"}).annotator_agreement is None  # not every item labelled
     (tmp_path / "en_tone_second.jsonl").write_text('{"id": "en-1", "tone": "cheerful"}\n', encoding="utf-8")
     with pytest.raises(InputError, match="unknown tone 'cheerful'"):
