@@ -11,30 +11,20 @@ new pair. Target: under 2 s.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from appserver import CHROMIUM, CHROMIUM_ARGS, dashboard, settle  # noqa: E402
 
 from analytics.pipeline import load_demo  # noqa: E402
 from analytics.store import Store  # noqa: E402
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(250)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
-    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=120_000)
 
 
 def main() -> None:
@@ -51,30 +41,15 @@ def main() -> None:
             t0 = time.perf_counter()
             load_demo(store, n=args.articles, seed=3, months=24)
             print(f"built a demo store of {store.count_articles():,} articles in {time.perf_counter() - t0:.0f} s")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        env=dict(os.environ, BILAT_DB=str(db)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with dashboard(db, timeout=120) as url:
         # Each round shows a pair not shown before, so its figures are computed, not read from the cache
         # (the store's frames are loaded once, by the first page view, as for any user).
         pairs = ["MEX-USA", "COL-USA", "CHN-PER", "COL-VEN", "CHL-PER"]
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(url)
-            settle(page)
+            settle(page, timeout=120_000)
             page.wait_for_selector(".js-plotly-plot", timeout=120_000)
             times = []
             for round_ in range(min(args.repeat, len(pairs))):
@@ -83,18 +58,15 @@ def main() -> None:
                 t0 = time.perf_counter()
                 page.get_by_role("option", name=pair, exact=True).click()
                 page.wait_for_function(
-                    f"document.querySelector('.js-plotly-plot .gtitle') && "
-                    f"document.body.innerText.includes('{pair};')", timeout=60_000
+                    f"document.querySelector('.js-plotly-plot .gtitle') && document.body.innerText.includes('{pair};')",
+                    timeout=60_000,
                 )
-                settle(page)
+                settle(page, timeout=120_000)
                 times.append(time.perf_counter() - t0)
                 print(f"round {round_ + 1}: {pair} shown after {times[-1]:.2f} s", flush=True)
             browser.close()
         print(f"median {statistics.median(times):.2f} s over {len(times)} filter changes "
               f"at {args.articles:,} articles (target < 2 s)")  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":
