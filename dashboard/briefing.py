@@ -48,7 +48,9 @@ class Panel:
 
 
 @dataclass(frozen=True)
-class _View:
+class BriefingView:
+    """The view a pack is made from: its filters, name, plotted period, data and rules versions."""
+
     filters: Filters
     view_name: str
     data_timestamp: str
@@ -86,22 +88,11 @@ def _check(panels: list[Panel]) -> None:
         raise ValueError(f"panel names must be unique, got {names}")
 
 
-def summary_markdown(
-    panels: list[Panel],
-    *,
-    filters: Filters,
-    view_name: str,
-    data_timestamp: str,
-    enrichment_version: str,
-    demo: bool,
-    first: str,
-    last: str,
-) -> bytes:
+def summary_markdown(panels: list[Panel], view: BriefingView) -> bytes:
     """``summary.md`` of the pack: the view in words, versions, the demo flag, each panel's method."""
     _check(panels)
-    view = _View(filters, view_name, data_timestamp, enrichment_version, demo, first, last)
-    lines = [f"# Briefing pack: {_text(view_name)}", ""]
-    if demo:
+    lines = [f"# Briefing pack: {_text(view.view_name)}", ""]
+    if view.demo:
         lines += [f"**{DEMO_LABEL}.** These charts come from the demo corpus, not from real news coverage.", ""]
     lines += [f"- {label}: {_text(value)}" for label, value in view.facts()]
     lines += ["", f"`{REPORT_NAME}` holds every chart, its method and its data in one file that opens offline.", ""]
@@ -119,25 +110,14 @@ def _table(frame: pd.DataFrame) -> str:
     return shown.to_html(index=False, escape=True, na_rep="–", border=0, classes="data", float_format="{:.4g}".format)
 
 
-def briefing_html(
-    panels: list[Panel],
-    *,
-    filters: Filters,
-    view_name: str,
-    data_timestamp: str,
-    enrichment_version: str,
-    demo: bool,
-    first: str,
-    last: str,
-) -> bytes:
+def briefing_html(panels: list[Panel], view: BriefingView) -> bytes:
     """One self-contained HTML report: summary, then per panel the interactive chart, method and data.
 
     plotly.js is embedded once, in the head, so the file opens offline. All text is escaped.
     """
     _check(panels)
-    view = _View(filters, view_name, data_timestamp, enrichment_version, demo, first, last)
-    parts = [f"<h1>Briefing pack: {_text(view_name)}</h1>"]
-    if demo:
+    parts = [f"<h1>Briefing pack: {_text(view.view_name)}</h1>"]
+    if view.demo:
         parts.append(f'<p class="demo">{_text(DEMO_LABEL)}: these charts do not describe real coverage.</p>')
     facts = "".join(f"<dt>{_text(label)}</dt><dd>{_text(value)}</dd>" for label, value in view.facts())
     parts.append(f"<dl>{facts}</dl>")
@@ -153,7 +133,7 @@ def briefing_html(
             f"{_text(view.files(panel)['csv'])})</summary>{_table(panel.data)}</details>",
             "</section>",
         ]
-    return html_page(f"Briefing pack: {view_name}", "\n".join(parts), style=_REPORT_STYLE)
+    return html_page(f"Briefing pack: {view.view_name}", "\n".join(parts), style=_REPORT_STYLE)
 
 
 def _zip_time(data_timestamp: str) -> tuple[int, int, int, int, int, int]:
@@ -167,34 +147,14 @@ def _zip_time(data_timestamp: str) -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 
-def briefing_zip(
-    panels: list[Panel],
-    *,
-    filters: Filters,
-    view_name: str,
-    data_timestamp: str,
-    enrichment_version: str,
-    demo: bool,
-    first: str,
-    last: str,
-) -> bytes:
+def briefing_zip(panels: list[Panel], view: BriefingView) -> bytes:
     """ZIP of the pack: per panel PNG, SVG, HTML and CSV, plus ``summary.md`` and ``report.html``.
 
     File names come from the view (:func:`dashboard.export.file_name`). Raises
     :class:`dashboard.images.ExportError` when the images cannot be drawn.
     """
     _check(panels)
-    view_args = {
-        "filters": filters,
-        "view_name": view_name,
-        "data_timestamp": data_timestamp,
-        "enrichment_version": enrichment_version,
-        "demo": demo,
-        "first": first,
-        "last": last,
-    }
-    view = _View(**view_args)
-    stamp = _zip_time(data_timestamp)
+    stamp = _zip_time(view.data_timestamp)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as pack:
 
@@ -207,8 +167,8 @@ def briefing_zip(
             names = view.files(panel)
             add(names["png"], png_bytes(panel.figure), compress=False)  # PNG is compressed already
             add(names["svg"], svg_bytes(panel.figure))
-            add(names["html"], html_bytes(panel.figure, title=f"{panel.title}: {view_name}"))
+            add(names["html"], html_bytes(panel.figure, title=f"{panel.title}: {view.view_name}"))
             add(names["csv"], csv_bytes(panel.data))
-        add(SUMMARY_NAME, summary_markdown(panels, **view_args))
-        add(REPORT_NAME, briefing_html(panels, **view_args))
+        add(SUMMARY_NAME, summary_markdown(panels, view))
+        add(REPORT_NAME, briefing_html(panels, view))
     return buffer.getvalue()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from analytics.enrich import enrichment_version
 from dashboard import export
-from dashboard.briefing import Panel, briefing_html, briefing_zip
+from dashboard.briefing import BriefingView, Panel, briefing_html, briefing_zip
 from dashboard.images import html_bytes, png_bytes, svg_bytes
 from dashboard.state import View
 
@@ -81,7 +81,7 @@ def briefing(panels: list[Panel], view: View, page: str) -> None:
         return
     first, last = span(view)
     stamp = view.info.last_success.strftime("%Y-%m-%d %H:%M UTC") if view.info.last_success else "not pulled"
-    kwargs = dict(
+    pack = BriefingView(
         filters=view.filters,
         view_name=page,
         data_timestamp=stamp,
@@ -95,7 +95,7 @@ def briefing(panels: list[Panel], view: View, page: str) -> None:
     left, right, _ = st.columns([2, 2, 3])
     left.download_button(
         "Briefing pack (ZIP)",
-        data=lambda: briefing_zip(panels, **kwargs),
+        data=lambda: briefing_zip(panels, pack),
         file_name=stem,
         mime="application/zip",
         key=f"briefing-zip-{page}",
@@ -105,7 +105,7 @@ def briefing(panels: list[Panel], view: View, page: str) -> None:
     )
     right.download_button(
         "Report (HTML)",
-        data=lambda: briefing_html(panels, **kwargs),
+        data=lambda: briefing_html(panels, pack),
         file_name=stem.removesuffix(".zip") + ".html",
         mime="text/html",
         key=f"briefing-html-{page}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import struct
@@ -17,7 +18,7 @@ import pytest
 from analytics import metrics
 from analytics.filters import Filters, select
 from dashboard import charts
-from dashboard.briefing import DEMO_LABEL, Panel, briefing_html, briefing_zip, summary_markdown
+from dashboard.briefing import DEMO_LABEL, BriefingView, Panel, briefing_html, briefing_zip, summary_markdown
 from dashboard.export import csv_bytes
 from dashboard.images import html_bytes, png_bytes, svg_bytes
 from tests.conftest import JAN
@@ -26,15 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE = "<script>alert(1)</script>"
 FILTERS = Filters(dyad="PER-USA", start=JAN[0], end=JAN[1])
-VIEW = {
-    "filters": FILTERS,
-    "view_name": "Overview",
-    "data_timestamp": "2026-01-19T06:00:00+00:00",
-    "enrichment_version": "1-3f9a2c1b",
-    "demo": True,
-    "first": "2026-01-05",
-    "last": "2026-01-12",
-}
+VIEW = BriefingView(
+    filters=FILTERS,
+    view_name="Overview",
+    data_timestamp="2026-01-19T06:00:00+00:00",
+    enrichment_version="1-3f9a2c1b",
+    demo=True,
+    first="2026-01-05",
+    last="2026-01-12",
+)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -83,7 +84,7 @@ def test_report_escapes_text_from_data(panels):
     hostile = panels[1]
     data = hostile.data.assign(theme=hostile.data["theme"].where(hostile.data.index > 0, f"{HOSTILE}"))
     panels[1] = Panel("themes", f"Themes {HOSTILE}", hostile.figure, data, f"Method {HOSTILE} & more.")
-    page = briefing_html(panels, **VIEW).decode("utf-8")
+    page = briefing_html(panels, VIEW).decode("utf-8")
     assert HOSTILE not in page
     assert "Themes &lt;script&gt;alert(1)&lt;/script&gt;" in page  # title
     assert "Method &lt;script&gt;alert(1)&lt;/script&gt; &amp; more." in page  # method
@@ -91,7 +92,7 @@ def test_report_escapes_text_from_data(panels):
 
 
 def test_report_embeds_plotly_once_and_every_panel(panels):
-    page = briefing_html(panels, **VIEW).decode("utf-8")
+    page = briefing_html(panels, VIEW).decode("utf-8")
     assert page.count("plotly.js v") == 1 and page.index("plotly.js v") < page.index("</head>")
     assert page.count("Plotly.newPlot") == 2
     assert '<script src="http' not in page
@@ -104,7 +105,7 @@ def test_report_embeds_plotly_once_and_every_panel(panels):
 
 def test_summary_names_the_view_and_escapes(panels):
     panels[0] = Panel("volume", f"Volume {HOSTILE}", panels[0].figure, panels[0].data, "A & B <i>c</i>")
-    text = summary_markdown(panels, **VIEW).decode("utf-8")
+    text = summary_markdown(panels, VIEW).decode("utf-8")
     assert "PER-USA; 2026-01-05 to 2026-01-18" in text  # Filters.describe()
     assert "1-3f9a2c1b" in text and "2026-01-19T06:00:00+00:00" in text
     assert DEMO_LABEL in text
@@ -114,16 +115,16 @@ def test_summary_names_the_view_and_escapes(panels):
 
 
 def test_real_data_is_not_labelled_demo(panels):
-    view = VIEW | {"demo": False}
-    assert DEMO_LABEL not in summary_markdown(panels, **view).decode("utf-8")
-    assert DEMO_LABEL not in briefing_html(panels, **view).decode("utf-8")
+    view = dataclasses.replace(VIEW, demo=False)
+    assert DEMO_LABEL not in summary_markdown(panels, view).decode("utf-8")
+    assert DEMO_LABEL not in briefing_html(panels, view).decode("utf-8")
 
 
 def test_panel_names_must_be_unique_ids(panels):
     with pytest.raises(ValueError, match="unique"):
-        briefing_html([panels[0], panels[0]], **VIEW)
+        briefing_html([panels[0], panels[0]], VIEW)
     with pytest.raises(ValueError, match="lower-case"):
-        summary_markdown([Panel('a"b', "T", panels[0].figure, panels[0].data, "m")], **VIEW)
+        summary_markdown([Panel('a"b', "T", panels[0].figure, panels[0].data, "m")], VIEW)
 
 
 @pytest.mark.parametrize("browser_path", ["/nonexistent/chromium", "/bin/false"])
@@ -167,7 +168,7 @@ def test_svg_is_xml_with_the_chart_title(panels):
 
 @pytest.mark.browser
 def test_zip_holds_every_file_of_the_pack(panels):
-    pack = zipfile.ZipFile(io.BytesIO(briefing_zip(panels, **VIEW)))
+    pack = zipfile.ZipFile(io.BytesIO(briefing_zip(panels, VIEW)))
     assert set(pack.namelist()) == expected_names("volume") | expected_names("themes") | {"summary.md", "report.html"}
     assert pack.testzip() is None
     for panel in panels:
@@ -176,8 +177,8 @@ def test_zip_holds_every_file_of_the_pack(panels):
         assert png_size(pack.read(f"{stem}.png")) == (2400, 1200)
         assert ET.fromstring(pack.read(f"{stem}.svg")).tag.endswith("svg")
         assert b"Plotly.newPlot" in pack.read(f"{stem}.html")
-    assert pack.read("summary.md") == summary_markdown(panels, **VIEW)
-    assert pack.read("report.html") == briefing_html(panels, **VIEW)
+    assert pack.read("summary.md") == summary_markdown(panels, VIEW)
+    assert pack.read("report.html") == briefing_html(panels, VIEW)
     assert pack.getinfo("summary.md").date_time == (2026, 1, 19, 6, 0, 0)
 
 
