@@ -38,16 +38,32 @@ class PullLocked(BilatError):
 
 @dataclass(frozen=True)
 class SourceOutcome:
-    """What one source did in a pull."""
+    """What one source did in a pull: the run as the store recorded it, plus what only the pull
+    knows (how many of its articles were new, and the warnings of parsing its feed)."""
 
-    source_id: str
-    status: str  # ok | not_modified | failed
-    http_status: int | None = None
-    seen: int = 0
+    run: SourceRun
     new: int = 0
-    duration: float = 0.0
-    error: str | None = None
     warnings: tuple[str, ...] = ()
+
+    @property
+    def source_id(self) -> str:
+        return self.run.source_id
+
+    @property
+    def status(self) -> str:  # ok | not_modified | failed
+        return self.run.status
+
+    @property
+    def seen(self) -> int:
+        return self.run.seen
+
+    @property
+    def duration(self) -> float:
+        return self.run.duration
+
+    @property
+    def error(self) -> str | None:
+        return self.run.error
 
 
 @dataclass(frozen=True)
@@ -165,11 +181,11 @@ async def _pull_async(
                 except _FetchFailed as exc:
                     run = SourceRun(source.id, "failed", exc.answer.status, 0, time.monotonic() - started, str(exc))
                     store.record_source(run_id, run, [])
-                    return SourceOutcome(source.id, "failed", exc.answer.status, 0, 0, run.duration, str(exc))
+                    return SourceOutcome(run)
                 except BilatError as exc:
                     run = SourceRun(source.id, "failed", None, 0, time.monotonic() - started, str(exc))
                     store.record_source(run_id, run, [])
-                    return SourceOutcome(source.id, "failed", None, 0, 0, run.duration, str(exc))
+                    return SourceOutcome(run)
             status = "not_modified" if answer is not None and answer.not_modified else "ok"
             run = SourceRun(
                 source.id,
@@ -182,8 +198,7 @@ async def _pull_async(
                 answer.last_modified if answer else None,
             )
             new = store_new_records(store, run_id, run, records)
-            return SourceOutcome(source.id, status, run.http_status, len(records), new, run.duration, None,
-                                 tuple(warnings))  # fmt: skip
+            return SourceOutcome(run, new, tuple(warnings))
 
         tasks = [asyncio.create_task(one(s)) for s in sources]
         for finished in asyncio.as_completed(tasks):
