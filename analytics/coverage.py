@@ -20,7 +20,16 @@ import pandas as pd
 
 from analytics.errors import InputError
 from analytics.filters import Filters, context_mask, earliest_copies, select, selection_mask, story_keys
-from analytics.metrics import _check_freq, _counts, _positions, _range_of, _tone_table, period_range, theme_totals
+from analytics.metrics import (
+    _check_freq,
+    _counts,
+    _positions,
+    _range_of,
+    _tone_table,
+    empty_frame,
+    period_range,
+    theme_totals,
+)
 from analytics.schema import (
     DIVERSITY_COLUMNS,
     MIRROR_COLUMNS,
@@ -34,26 +43,6 @@ from analytics.schema import (
 )
 
 UNKNOWN_SOURCE = "unknown"  # label of articles whose outlet's country is not known
-
-_TEXT_COLUMNS = {"source_country", "theme", "label", "kind", "term", "outlet", "title"}
-_COUNT_COLUMNS = {"n", "articles", "stories", "outlets", "country_total", "source_articles", "current_articles",
-                  "previous_articles", "spike_titles", "baseline_titles", "spike_articles", "baseline_articles",
-                  "copies"}  # fmt: skip
-
-
-def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
-    """A frame with no rows and the given columns, each with the dtype it has when filled."""
-
-    def dtype(name: str) -> str:
-        if name == "period":
-            return "datetime64[ns]"
-        if name == "published":
-            return "datetime64[ns, UTC]"
-        if name in _TEXT_COLUMNS:
-            return "object"
-        return "int64" if name in _COUNT_COLUMNS else "float64"
-
-    return pd.DataFrame({c: pd.Series(dtype=dtype(c)) for c in columns})
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, list]:

@@ -96,10 +96,25 @@ def _counts(days: np.ndarray, freq: str, index: pd.DatetimeIndex) -> np.ndarray:
     return np.bincount(pos[pos >= 0], minlength=len(index))
 
 
-def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
-    frame["period"] = pd.Series(dtype="datetime64[ns]")
-    return frame
+_TEXT_COLUMNS = {"source_country", "theme", "label", "kind", "term", "outlet", "title"}
+_COUNT_COLUMNS = {"n", "articles", "stories", "outlets", "country_total", "source_articles", "current_articles",
+                  "previous_articles", "spike_titles", "baseline_titles", "spike_articles", "baseline_articles",
+                  "copies"}  # fmt: skip
+
+
+def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
+    """A frame with no rows and the given columns, each with the dtype it has when filled."""
+
+    def dtype(name: str) -> str:
+        if name == "period":
+            return "datetime64[ns]"
+        if name == "published":
+            return "datetime64[ns, UTC]"
+        if name in _TEXT_COLUMNS:
+            return "object"
+        return "int64" if name in _COUNT_COLUMNS else "float64"
+
+    return pd.DataFrame({c: pd.Series(dtype=dtype(c)) for c in columns})
 
 
 def volume(articles: pd.DataFrame, dyads: pd.DataFrame, filters: Filters, *, freq: str = "W") -> pd.DataFrame:
@@ -115,7 +130,7 @@ def volume(articles: pd.DataFrame, dyads: pd.DataFrame, filters: Filters, *, fre
     selected = selection_mask(articles, dyads, filters)
     span = _range_of(articles.loc[context], filters)
     if span is None:
-        return _empty(VOLUME_COLUMNS)
+        return empty_frame(VOLUME_COLUMNS)
     index = period_range(*span, freq)
     days = articles["day"].to_numpy()
     sel = _counts(days[selected], freq, index)
@@ -137,7 +152,7 @@ def theme_shares(selected: pd.DataFrame, *, freq: str = "W", span: tuple[date, d
     _check_freq(freq)
     if span is None:
         if len(selected) == 0:
-            return _empty(THEME_SHARE_COLUMNS).assign(theme=pd.Series(dtype="object"))
+            return empty_frame(THEME_SHARE_COLUMNS)
         span = (selected["day"].min().date(), selected["day"].max().date())
     index = period_range(*span, freq)
     pos = _positions(selected["day"].to_numpy(), freq, index)
@@ -196,7 +211,7 @@ def tone(selected: pd.DataFrame, *, freq: str = "W", span: tuple[date, date] | N
     _check_freq(freq)
     if span is None:
         if len(selected) == 0:
-            return _empty(TONE_COLUMNS)
+            return empty_frame(TONE_COLUMNS)
         span = (selected["day"].min().date(), selected["day"].max().date())
     index = period_range(*span, freq)
     scored = selected.loc[selected["sentiment"].notna()]
@@ -221,7 +236,7 @@ def _by_source(selected: pd.DataFrame, freq: str, span: tuple[date, date] | None
     columns = SOURCE_TONE_COLUMNS if with_tone else SOURCE_VOLUME_COLUMNS
     if span is None:
         if len(selected) == 0:
-            return _empty(columns).assign(source_country=pd.Series(dtype="object"))
+            return empty_frame(columns)
         span = (selected["day"].min().date(), selected["day"].max().date())
     index = period_range(*span, freq)
     sources = selected["source_country"].astype("object").fillna("unknown").to_numpy()
@@ -237,7 +252,7 @@ def _by_source(selected: pd.DataFrame, freq: str, span: tuple[date, date] | None
             data = {"articles": _counts(rows["day"].to_numpy(), freq, index)}
         blocks.append(pd.DataFrame({"period": index, "source_country": source, **data}))
     if not blocks:
-        return _empty(columns).assign(source_country=pd.Series(dtype="object"))
+        return empty_frame(columns)
     return pd.concat(blocks, ignore_index=True)[list(columns)]
 
 
