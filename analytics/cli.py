@@ -129,9 +129,12 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace):
+    """The pull's limits: the flags, then the [pull] table of the sources file."""
     from analytics.ingest.fetch import FetchSettings
+    from analytics.ingest.sources import load_pull_limits
 
-    return FetchSettings(timeout=args.timeout, concurrency=args.concurrency, retries=args.retries)
+    limits = load_pull_limits(args.sources)
+    return FetchSettings(timeout=args.timeout, concurrency=args.concurrency, retries=args.retries, **limits)
 
 
 def _print_outcome(outcome) -> None:
@@ -184,6 +187,7 @@ def parse_interval(text: str) -> int:
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     import signal
+    import threading
     from datetime import UTC, datetime
 
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -193,11 +197,14 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     load_sources(args.sources)  # fail now, not at the first run, on a broken sources file
     scheduler = BlockingScheduler(timezone=UTC)
 
+    pulling = threading.Lock()
+
     def job() -> None:
-        try:
-            cmd_pull(args)
-        except BilatError as exc:  # a broken file or store: report it and try again next time
-            print(f"bilat: error: {exc}", file=sys.stderr)
+        with pulling:
+            try:
+                cmd_pull(args)
+            except BilatError as exc:  # a broken file or store: report it and try again next time
+                print(f"bilat: error: {exc}", file=sys.stderr)
 
     scheduler.add_job(
         job, "interval", seconds=args.every, next_run_time=datetime.now(UTC), max_instances=1, coalesce=True
@@ -211,7 +218,10 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     print(f"pulling every {args.every} s; stop with Ctrl-C or SIGTERM", file=sys.stderr)
     scheduler.start()
-    return 0
+    # A pull under way finishes (within its deadline) before the process exits: past this
+    # function the interpreter shuts down and the pull could not start its worker threads.
+    with pulling:
+        return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ from analytics import wire
 from analytics.errors import StoreError
 from analytics.schema import THEMES
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bilat.sqlite"
 
 # Forward migrations: index i takes a store from version i to version i + 1.
@@ -120,6 +120,10 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE article_dyads ADD COLUMN relation_tone REAL;
     """,
+    # 4: what a source's run left out and why (skipped items, refused links, cut texts), a line each.
+    """
+    ALTER TABLE source_runs ADD COLUMN notes TEXT;
+    """,
 )
 
 
@@ -193,6 +197,7 @@ class SourceRun:
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    notes: tuple[str, ...] = ()  # items left out and links refused, with the reason, one each
 
 
 class Store:
@@ -409,9 +414,9 @@ class Store:
             new = self.add_articles(items, conn=tx)
             tx.execute(
                 "INSERT OR REPLACE INTO source_runs(run_id, source_id, status, http_status, items_seen, "
-                "items_new, duration, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "items_new, duration, error, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, outcome.source_id, outcome.status, outcome.http_status, outcome.seen, new,
-                 outcome.duration, outcome.error),
+                 outcome.duration, outcome.error, "\n".join(outcome.notes) or None),
             )  # fmt: skip
             failed = outcome.status == "failed"
             tx.execute(
@@ -442,7 +447,7 @@ class Store:
         """Per source: last attempt, last success, last error, and what the latest run saw."""
         return pd.read_sql_query(
             "SELECT s.source_id, s.last_attempt, s.last_success, s.last_error, s.last_error_at, "
-            "r.status AS last_status, r.http_status, r.items_seen, r.items_new, r.duration "
+            "r.status AS last_status, r.http_status, r.items_seen, r.items_new, r.duration, r.notes "
             "FROM source_state s LEFT JOIN source_runs r ON r.source_id = s.source_id AND r.run_id = "
             "(SELECT MAX(run_id) FROM source_runs WHERE source_id = s.source_id) ORDER BY s.source_id",
             self.conn,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -255,10 +256,37 @@ def test_fulltext_sources_store_the_article_page_text(server, db):
     <pubDate>Tue, 17 Mar 2026 11:00:00 GMT</pubDate></item></channel></rss>"""
     url = server.route("/feed.xml", Reply(body=feed.encode()))
     source = Source(id="full", kind="rss", url=url, outlet="Example", country="PER", fulltext=True)
-    report = pull_once(db, [source], settings=QUICK, now=NOW)
+    report = pull_once(db, [source], settings=replace(QUICK, allow_hosts=("127.0.0.1",)), now=NOW)
     assert report.outcomes[0].new == 2
     with Store(db) as store:
         texts = dict(store.conn.execute("SELECT title, text FROM articles").fetchall())
     assert "forty million dollars" in texts["Peru and the US widen pact"]
     assert "Home" not in texts["Peru and the US widen pact"]
     assert texts["Second story about Lima"] == "Only the summary."
+
+
+def test_fulltext_never_fetches_internal_addresses_named_by_a_feed(server, db):
+    """Item links to loopback (directly, as localhost, through a redirect) are refused, recorded
+    with the source's run, never requested; the articles keep their feed summaries."""
+    admin = server.route("/admin", Reply(body=b"<html><body><p>" + b"internal admin secret " * 40 + b"</p></body></html>"))
+    hop = server.route("/hop", Reply(302, headers={"Location": admin}))
+    port = server.base_url.rsplit(":", 1)[1]
+    links = [admin, hop.replace("127.0.0.1", "localhost"), f"http://localhost:{port}/admin", "http://[::1]:9/x"]
+    items = "".join(
+        f"<item><title>Story {n} on Peru</title><link>{link}</link><description>Summary {n}.</description></item>"
+        for n, link in enumerate(links)
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>X</title>{items}</channel></rss>'
+    url = server.route("/feed.xml", Reply(body=feed.encode()))
+    source = Source(id="full", kind="rss", url=url, outlet="Example", country="PER", fulltext=True)
+    report = pull_once(db, [source], settings=QUICK, now=NOW)
+    assert (report.outcomes[0].status, report.outcomes[0].new) == ("ok", 4)
+    assert server.count("/admin") == 0 and server.count("/hop") == 0
+    with Store(db) as store:
+        texts = [t for (t,) in store.conn.execute("SELECT text FROM articles ORDER BY title")]
+        (notes,) = store.conn.execute("SELECT notes FROM source_runs WHERE source_id = 'full'").fetchone()
+    assert texts == ["Summary 0.", "Summary 1.", "Summary 2.", "Summary 3."]
+    lines = notes.splitlines()
+    assert len(lines) == 4 and all(": page refused: " in line for line in lines)
+    assert f"{admin}: page refused: 127.0.0.1 is a loopback address" in lines
+    assert any(": page refused: localhost is a loopback address (" in line for line in lines)

@@ -4,7 +4,16 @@ Sources are fetched concurrently (a bounded number at a time); GDELT queries run
 other, at most one request per 5 seconds. As each source's answer arrives it is parsed and its new
 articles are enriched and written in one transaction together with the source's run record, so a
 pull killed at any moment leaves whole sources stored or not at all, and the next pull completes
-the rest. One failing source never stops the others.
+the rest.
+
+Whatever a source sends is that source's problem, never the pull's: any exception while fetching,
+parsing, enriching or storing it is recorded as the source's failure and the other sources go on;
+an item that cannot be read or stored is left out with a note. Feeds and files are parsed in a
+child process killed at the source's deadline (a parser can run for minutes on hostile input),
+enrichment runs in a thread, so the event loop keeps serving the other sources. Each source has a
+deadline and so has the whole pull; a feed is read up to ``max_items`` items, and full-text pages
+are fetched at most ``max_pages`` a pull, only from public addresses (the fetch guard). Only the
+store's own failures (a full disk) stop a pull.
 
 A file lock next to the store keeps two pulls (scheduled, manual or cron) from overlapping.
 """
@@ -12,6 +21,7 @@ A file lock next to the store keeps two pulls (scheduled, manual or cron) from o
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,14 +31,16 @@ from pathlib import Path
 import httpx
 from filelock import FileLock, Timeout
 
-from analytics.errors import BilatError
+from analytics.errors import BilatError, StoreError
 from analytics.ingest import gdelt
 from analytics.ingest.fetch import FetchResult, FetchSettings, fetch, make_client
 from analytics.ingest.files import read_file
-from analytics.ingest.fulltext import add_full_texts
-from analytics.ingest.rss import FeedError, parse_feed
+from analytics.ingest.fulltext import PageBudget, add_full_texts
+from analytics.ingest.guard import FetchGuard
+from analytics.ingest.isolate import TimedOut, run_isolated_async
+from analytics.ingest.rss import parse_feed
 from analytics.ingest.sources import Source
-from analytics.pipeline import enrich_new
+from analytics.pipeline import enrich_new, enrich_records, new_records
 from analytics.store import ArticleRecord, SourceRun, Store
 
 
@@ -99,51 +111,90 @@ def store_new_records(store: Store, run_id: int, run: SourceRun, records: list[A
     return store.record_source(run_id, run, enrich_new(store, records))
 
 
+MAX_NOTES = 50  # notes kept per source and run; the rest are counted
+
+
+def _capped_notes(notes: list[str]) -> tuple[str, ...]:
+    kept = [n[:500] for n in notes[:MAX_NOTES]]
+    if len(notes) > MAX_NOTES:
+        kept.append(f"... and {len(notes) - MAX_NOTES} more")
+    return tuple(kept)
+
+
+def _parse_capped(body: bytes, source: Source, seen_at: datetime, content_type: str | None, max_items: int):
+    """parse_feed, keeping at most ``max_items`` records (run in a child process)."""
+    page = parse_feed(body, source, seen_at=seen_at, content_type=content_type)
+    notes = ([page.warning] if page.warning else []) + page.skipped
+    if len(page.records) > max_items:
+        notes.append(f"the feed holds {len(page.records)} items; the first {max_items} were read (max_items)")
+    return page.records[:max_items], notes
+
+
+@dataclass
+class _Context:
+    """What every source of one pull shares."""
+
+    store: Store
+    client: httpx.AsyncClient
+    settings: FetchSettings
+    seen_at: datetime
+    guard: FetchGuard
+    pages: PageBudget
+    gdelt_gate: asyncio.Lock
+    pacer: gdelt.Pacer
+
+
 async def _source_records(
-    source: Source,
-    client: httpx.AsyncClient,
-    settings: FetchSettings,
-    state: dict[str, str | None],
-    seen_at: datetime,
-    gdelt_gate: asyncio.Lock,
-    pacer: gdelt.Pacer,
+    source: Source, ctx: _Context, state: dict[str, str | None], ends: float
 ) -> tuple[list[ArticleRecord], FetchResult | None, list[str]]:
     """Fetch and parse one source. Raises BilatError with a message for the run record."""
+    settings = ctx.settings
     if source.kind == "file":
-        result = read_file(
-            source.url,
-            source_id=source.id,
-            outlet=source.outlet,
-            country=source.country,
-            language=source.language,
-            columns=source.columns or None,
-            seen_at=seen_at,
-        )
-        return result.records, None, [f"row {n}: {why}" for n, why in result.rejected[:20]]
+        result = await run_isolated_async(
+            read_file, source.url, timeout=_left(ends), source_id=source.id, outlet=source.outlet,
+            country=source.country, language=source.language, columns=source.columns or None, seen_at=ctx.seen_at,
+        )  # fmt: skip
+        notes = [f"row {n}: {why}" for n, why in result.rejected] + list(result.warnings)
+        return result.records, None, notes
     if source.kind == "gdelt":
 
         async def get(url: str) -> bytes:
-            answer = await fetch(client, url, settings)
+            answer = await fetch(ctx.client, url, settings, guard=ctx.guard)
             if not answer.ok or answer.body is None:
                 raise BilatError(answer.error or "no answer")
             return answer.body
 
-        async with gdelt_gate:  # GDELT asks for one request at a time, 5 s apart
+        async with ctx.gdelt_gate:  # GDELT asks for one request at a time, 5 s apart
             records, warnings = await gdelt.fetch_source(
-                source, get=get, sleep=asyncio.sleep, now=time.monotonic, clock_now=seen_at, pacer=pacer
+                source, get=get, sleep=asyncio.sleep, now=time.monotonic, clock_now=ctx.seen_at, pacer=ctx.pacer
             )
-        return records, None, warnings
-    answer = await fetch(client, source.url, settings, etag=state.get("etag"), last_modified=state.get("last_modified"))
+        return records, None, list(warnings)
+    answer = await fetch(
+        ctx.client, source.url, settings, etag=state.get("etag"), last_modified=state.get("last_modified"),
+        guard=ctx.guard,
+    )  # fmt: skip
     if answer.not_modified:
         return [], answer, []
     if not answer.ok or answer.body is None:
         raise _FetchFailed(answer)
     try:
-        page = parse_feed(answer.body, source, seen_at=seen_at, content_type=answer.content_type)
-    except FeedError as exc:
+        records, notes = await run_isolated_async(
+            _parse_capped, answer.body, source, ctx.seen_at, answer.content_type, settings.max_items,
+            timeout=_left(ends),
+        )  # fmt: skip
+    except TimedOut:
+        raise _FetchFailed(
+            answer, f"the feed could not be read within the source deadline ({settings.source_deadline:g} s)"
+        ) from None
+    except BilatError as exc:
         raise _FetchFailed(answer, str(exc)) from None
-    warnings = ([page.warning] if page.warning else []) + page.skipped[:20]
-    return page.records, answer, warnings
+    return records, answer, notes
+
+
+def _left(ends: float) -> float:
+    # A little short of the source's deadline, so a parse that runs too long is reported as such
+    # rather than as the source's deadline, which falls a moment later.
+    return max(0.0, ends - time.monotonic() - 0.25)
 
 
 class _FetchFailed(BilatError):
@@ -152,62 +203,106 @@ class _FetchFailed(BilatError):
         self.answer = answer
 
 
+def _failure(exc: BaseException) -> str:
+    """A run record's error for an exception nobody expected: its type and message, one line."""
+    text = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+async def _collect(source: Source, ctx: _Context, state: dict[str, str | None], ends: float):
+    """Everything a source brings before storing: records (full texts added), answer, notes."""
+    records, answer, notes = await _source_records(source, ctx, state, ends)
+    if source.fulltext and records:
+        known = ctx.store.known_ids([r.id for r in records])
+        fresh, page_notes = await add_full_texts(
+            ctx.client, [r for r in records if r.id not in known], ctx.settings, guard=ctx.guard, budget=ctx.pages
+        )
+        records = fresh + [r for r in records if r.id in known]
+        notes += page_notes
+    return records, answer, notes
+
+
+async def _one(source: Source, ctx: _Context, run_id: int, gate: asyncio.Semaphore) -> SourceOutcome:
+    """Pull one source and record it; whatever the source sends, the outcome is recorded, never raised
+    (only the store's own failures, such as a full disk, stop the pull)."""
+    store, settings = ctx.store, ctx.settings
+    started = time.monotonic()
+    state = store.get_source_state(source.id)
+
+    def failed(message: str, status: int | None = None, notes: tuple[str, ...] = ()) -> SourceOutcome:
+        run = SourceRun(source.id, "failed", status, 0, time.monotonic() - started, message, notes=notes)
+        store.record_source(run_id, run, [])
+        return SourceOutcome(run)
+
+    async with gate:
+        started = time.monotonic()
+        ends = started + settings.source_deadline
+        try:
+            records, answer, notes = await asyncio.wait_for(
+                _collect(source, ctx, state, ends), settings.source_deadline
+            )
+            fresh = new_records(store, records)
+            enriched, skipped = await asyncio.to_thread(enrich_records, fresh)
+        except _FetchFailed as exc:
+            return failed(str(exc), exc.answer.status)
+        except TimeoutError:
+            return failed(f"not done within the source deadline ({settings.source_deadline:g} s)")
+        except BilatError as exc:
+            return failed(str(exc))
+        except Exception as exc:  # anything a hostile source provokes is that source's failure
+            return failed(_failure(exc))
+    notes = notes + [f"{r.url[:300]}: not stored ({why})" for r, why in skipped]
+    status = "not_modified" if answer is not None and answer.not_modified else "ok"
+    run = SourceRun(
+        source.id, status, answer.status if answer else None, len(records), time.monotonic() - started, None,
+        answer.etag if answer else None, answer.last_modified if answer else None, _capped_notes(notes),
+    )  # fmt: skip
+    try:
+        new = store.record_source(run_id, run, enriched)
+    except (StoreError, sqlite3.OperationalError):
+        raise  # the store itself is in trouble: no other source can be stored either
+    except Exception as exc:  # a value the store refused: the source fails, the others go on
+        return failed(f"could not be stored: {_failure(exc)}", run.http_status, run.notes)
+    return SourceOutcome(run, new, tuple(notes))
+
+
 async def _pull_async(
     store: Store, sources: list[Source], run_id: int, settings: FetchSettings, seen_at: datetime,
     on_source: Callable[[SourceOutcome], None] | None,
 ) -> list[SourceOutcome]:  # fmt: skip
-    outcomes: list[SourceOutcome] = []
+    outcomes: dict[str, SourceOutcome] = {}
     gate = asyncio.Semaphore(settings.concurrency)
-    gdelt_gate = asyncio.Lock()
-    pacer = gdelt.Pacer(
-        sleep=asyncio.sleep, now=time.monotonic, interval=settings.gdelt_interval
-    )  # 5 s between GDELT requests, across sources
-
     async with make_client(settings) as client:
-
-        async def one(source: Source) -> SourceOutcome:
-            started = time.monotonic()
-            state = store.get_source_state(source.id)
-            async with gate:
-                try:
-                    records, answer, warnings = await _source_records(
-                        source, client, settings, state, seen_at, gdelt_gate, pacer
-                    )
-                    if source.fulltext and records:
-                        known = store.known_ids([r.id for r in records])
-                        records = await add_full_texts(client, [r for r in records if r.id not in known], settings) + [
-                            r for r in records if r.id in known
-                        ]
-                except _FetchFailed as exc:
-                    run = SourceRun(source.id, "failed", exc.answer.status, 0, time.monotonic() - started, str(exc))
+        ctx = _Context(
+            store, client, settings, seen_at, FetchGuard(settings.allow_hosts), PageBudget(settings.max_pages),
+            asyncio.Lock(),
+            gdelt.Pacer(sleep=asyncio.sleep, now=time.monotonic, interval=settings.gdelt_interval),  # across sources
+        )  # fmt: skip
+        tasks = {asyncio.create_task(_one(s, ctx, run_id, gate)): s for s in sources}
+        try:
+            for finished in asyncio.as_completed(tasks, timeout=settings.pull_deadline):
+                outcome = await finished
+                outcomes[outcome.source_id] = outcome
+                if on_source is not None:
+                    on_source(outcome)
+        except TimeoutError:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for task, source in tasks.items():
+                if source.id in outcomes:
+                    continue
+                if task.done() and not task.cancelled() and task.exception() is None:
+                    outcome = task.result()  # finished while the others were being stopped
+                else:
+                    run = SourceRun(source.id, "failed", None, 0, settings.pull_deadline,
+                                    f"not done within the pull deadline ({settings.pull_deadline:g} s)")  # fmt: skip
                     store.record_source(run_id, run, [])
-                    return SourceOutcome(run)
-                except BilatError as exc:
-                    run = SourceRun(source.id, "failed", None, 0, time.monotonic() - started, str(exc))
-                    store.record_source(run_id, run, [])
-                    return SourceOutcome(run)
-            status = "not_modified" if answer is not None and answer.not_modified else "ok"
-            run = SourceRun(
-                source.id,
-                status,
-                answer.status if answer else None,
-                len(records),
-                time.monotonic() - started,
-                None,
-                answer.etag if answer else None,
-                answer.last_modified if answer else None,
-            )
-            new = store_new_records(store, run_id, run, records)
-            return SourceOutcome(run, new, tuple(warnings))
-
-        tasks = [asyncio.create_task(one(s)) for s in sources]
-        for finished in asyncio.as_completed(tasks):
-            outcome = await finished
-            outcomes.append(outcome)
-            if on_source is not None:
-                on_source(outcome)
-    order = {s.id: i for i, s in enumerate(sources)}
-    return sorted(outcomes, key=lambda o: order[o.source_id])
+                    outcome = SourceOutcome(run)
+                outcomes[source.id] = outcome
+                if on_source is not None:
+                    on_source(outcome)
+    return [outcomes[s.id] for s in sources]
 
 
 def run_pull(

@@ -12,15 +12,25 @@ enabled = true          # optional, default true
 fulltext = false        # optional: fetch each new article page and extract its text
 query = "..."           # kind = "gdelt" only: a GDELT DOC 2.0 query
 days = 3                # kind = "gdelt" only: how far back each pull looks (default 3)
+
+[pull]                  # optional: limits of every pull of this file (defaults shown)
+source_deadline = 300   # seconds one source may take, from the first request to its articles
+pull_deadline = 1800    # seconds the whole pull may take; sources not done by then are failed
+max_items = 1000        # items read from one feed answer; the rest are left out, with a note
+max_pages = 500         # article pages fetched for full text per pull, all sources together
+allow_hosts = []        # hosts whose item links may be fetched although they resolve to a
+                        # loopback or private address (see analytics.ingest.guard)
 ```
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from analytics.errors import InputError
 
@@ -28,6 +38,14 @@ KINDS = ("rss", "gdelt", "file")
 DEFAULT_SOURCES = Path(__file__).resolve().parent.parent.parent / "data" / "sources.toml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _KNOWN_KEYS = {"id", "kind", "url", "outlet", "country", "language", "enabled", "fulltext", "query", "days", "columns"}
+# The [pull] table: key -> (kind, smallest, largest); seconds may be fractional, counts may not.
+PULL_KEYS: dict[str, tuple[str, float, float]] = {
+    "source_deadline": ("seconds", 1, 86_400),
+    "pull_deadline": ("seconds", 1, 86_400),
+    "max_items": ("count", 1, 100_000),
+    "max_pages": ("count", 0, 100_000),
+}
+_HOST = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]{1,253})$")
 
 
 @dataclass(frozen=True)
@@ -47,15 +65,52 @@ class Source:
     columns: dict[str, str] = field(default_factory=dict)  # kind = "file": our field -> their column
 
 
-def load_sources(path: str | Path | None = None) -> list[Source]:
-    """Read and check a sources file; every problem names the file, the source and the fix."""
-    path = Path(path) if path is not None else DEFAULT_SOURCES
+def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(f"sources file {path} does not exist; pass --sources FILE")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - {"source", "pull"})
+    if unknown:
+        raise InputError(f"{path}: unknown table or key {unknown[0]!r}; the file holds [[source]] blocks and [pull]")
+    return data
+
+
+def load_pull_limits(path: str | Path | None = None) -> dict[str, Any]:
+    """The limits set in the ``[pull]`` table, checked, as keyword arguments for FetchSettings
+    (only the keys the file sets)."""
+    path = Path(path) if path is not None else DEFAULT_SOURCES
+    table = _read(path).get("pull", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{path}: [pull] must be a table of keys")
+    limits: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "allow_hosts":
+            if not isinstance(value, list) or not all(isinstance(h, str) and _HOST.match(h.strip()) for h in value):
+                raise InputError(f'{path}: [pull] allow_hosts must be a list of host names, e.g. ["127.0.0.1"]')
+            limits[key] = tuple(h.strip().lower() for h in value)
+            continue
+        if key not in PULL_KEYS:
+            raise InputError(
+                f"{path}: [pull] has unknown key {key!r}; keys are {', '.join([*PULL_KEYS, 'allow_hosts'])}"
+            )
+        kind, low, high = PULL_KEYS[key]
+        number_ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if kind == "count":
+            number_ok = number_ok and isinstance(value, int)
+        if not number_ok or not low <= value <= high:
+            what = "a number of seconds" if kind == "seconds" else "a whole number"
+            raise InputError(f"{path}: [pull] {key} must be {what} from {low:g} to {high:g} (got {value!r})")
+        limits[key] = float(value) if kind == "seconds" else int(value)
+    return limits
+
+
+def load_sources(path: str | Path | None = None) -> list[Source]:
+    """Read and check a sources file; every problem names the file, the source and the fix."""
+    path = Path(path) if path is not None else DEFAULT_SOURCES
+    data = _read(path)
     entries = data.get("source", [])
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{path}: no [[source]] entries")
