@@ -10,10 +10,10 @@ import tracemalloc
 import zlib
 
 import pytest
+from feedserver import FeedServer, Reply
 
 from analytics.ingest.fetch import FetchSettings, fetch, make_client
 from analytics.ingest.guard import FetchGuard, Refused, address_problem
-from tests.feedserver import FeedServer, Reply
 
 FAST = FetchSettings(timeout=5.0, retries=0, backoff=0.01)
 
