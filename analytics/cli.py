@@ -140,8 +140,9 @@ def _settings(args: argparse.Namespace):
 def _print_outcome(outcome) -> None:
     mark = {"ok": "ok  ", "not_modified": "304 ", "failed": "FAIL"}[outcome.status]
     detail = outcome.error if outcome.error else f"{outcome.seen} items, {outcome.new} new"
-    if outcome.run.notes:  # items left out and links refused; bilat status and the Data page list them
-        detail += f", {len(outcome.run.notes)} note{'s' if len(outcome.run.notes) > 1 else ''} (first: {outcome.run.notes[0][:160]})"
+    notes = outcome.run.notes  # items left out and links refused, also listed on the Data page
+    if notes:
+        detail += f", {len(notes)} note{'s' if len(notes) > 1 else ''} (first: {notes[0][:160]})"
     print(f"  {mark} {outcome.source_id:<28} {detail} ({outcome.duration:.1f} s)", file=sys.stderr)
 
 
