@@ -322,13 +322,13 @@ class Store:
 
     def _checked_version(self) -> int:
         """The schema version, once the file is known to be a bilat store this program can read."""
-        version = self.schema_version()
-        tables = {
-            name
-            for (name,) in self.conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
-            )
-        }
+        # One statement, so that the version and the tables come from the same snapshot: another
+        # process may commit the new schema between two statements.
+        version, names = self.conn.execute(
+            "SELECT user_version, (SELECT group_concat(name, char(9)) FROM sqlite_master "
+            "WHERE type = 'table' AND name NOT LIKE 'sqlite%') FROM pragma_user_version"
+        ).fetchone()
+        tables = set(names.split("\t")) if names else set()
         if (tables and version == 0) or (version > 0 and not tables >= _OWN_TABLES):
             listed = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
             raise StoreError(
