@@ -254,7 +254,7 @@ def test_pull_and_import_into_a_new_store_need_no_force(tmp_path):
     assert main(["import", str(rows), "--db", str(tmp_path / "real.sqlite"), "--outlet", "X"]) == 0
 
 
-def test_demo_refuses_a_store_with_real_or_mixed_articles(tmp_path):
+def test_demo_still_refuses_a_store_of_real_articles(tmp_path):
     path = _filled(tmp_path / "real.sqlite", n=3)
     with Store(path) as store, pytest.raises(Exception, match="holds pulled articles"):
         load_demo(store, n=10)
