@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.enrich import enrichment_version
-from dashboard.data import choices, ensure_data, freshness_warning
+from dashboard.data import choices, ensure_data, freshness_warning, hidden_demo_notice
 from dashboard.sidebar import draw_filters
 from dashboard.state import View, set_view
 
@@ -77,6 +77,9 @@ if info.demo:
         "Point `--db` at a store of collected articles to monitor the news.",
         icon=":material/science:",
     )
+notice = hidden_demo_notice(info)
+if notice:
+    st.sidebar.info(notice, icon=":material/science:")
 filters, freq = draw_filters(choices(info.path, info.version))
 stored = ", ".join(info.enrichment_versions) or "none"
 st.sidebar.caption(

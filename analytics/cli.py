@@ -46,6 +46,22 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _refuse_demo_store(args: argparse.Namespace) -> None:
+    """Stop a pull or import into a store of demo articles, before anything is fetched or written.
+
+    Real articles next to invented ones would make every figure mix both; ``--force`` allows it
+    (the dashboard then leaves the demo articles out).
+    """
+    if args.force or not Path(args.db).exists():
+        return
+    with Store(args.db, create=False) as store:
+        if store.has_demo_data():
+            raise InputError(
+                f"{args.db} holds demo articles, which real ones would mix with; start a real store with "
+                "--db data/real.sqlite, or pass --force to add them to this one"
+            )
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -109,7 +125,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     from analytics.enrich import enrich_many, enrichment_version
 
     version = enrichment_version()
-    with Store(args.db) as store:
+    with Store(args.db, create=False) as store:
         stale = store.count_articles() if args.rebuild else store.count_stale(version)
         if stale == 0:
             print(f"all articles already carry enrichment {version}", file=sys.stderr)
@@ -160,6 +176,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
         if unknown:
             raise InputError(f"no source with id {unknown[0]!r} in {args.sources or 'data/sources.toml'}")
         sources = [s for s in sources if s.id in args.only]
+    _refuse_demo_store(args)
     verbose = sys.stderr.isatty()
     try:
         report = pull_once(
@@ -198,6 +215,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from analytics.ingest.sources import load_sources
 
     load_sources(args.sources)  # fail now, not at the first run, on a broken sources file
+    _refuse_demo_store(args)
     scheduler = BlockingScheduler(timezone=UTC)
 
     pulling = threading.Lock()
@@ -234,6 +252,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from analytics.ingest.pull import store_new_records
     from analytics.store import SourceRun
 
+    _refuse_demo_store(args)
     columns = {}
     for item in args.map or []:
         field, sep, column = item.partition("=")
@@ -282,6 +301,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # Only the default store is created here (scripts/run.sh relies on it; the dashboard seeds it
+    # with the demo): any other missing --db is a typo. A damaged or foreign file is refused now.
+    Store(args.db, create=Path(args.db).resolve() == default_db_path().resolve()).close()
     env = dict(os.environ, BILAT_DB=str(Path(args.db).resolve()))
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
@@ -294,7 +316,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from analytics.enrich import enrichment_version
 
-    with Store(args.db) as store:
+    with Store(args.db, create=False) as store:
         info = {
             "db": str(store.path),
             "schema_version": store.schema_version(),
@@ -372,6 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
     fetch_parent.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds per request (20)")
     fetch_parent.add_argument("--concurrency", type=_positive_int, default=8, metavar="N", help="sources at once (8)")
     fetch_parent.add_argument("--retries", type=int, default=3, metavar="N", help="retries on 5xx, 429 and errors (3)")
+    force_help = "add real articles to a store that holds demo articles (the dashboard then hides the demo ones)"
+    fetch_parent.add_argument("--force", action="store_true", help=force_help)
 
     p = sub.add_parser(
         "pull",
@@ -408,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", help="ISO 639-1 language when the file has none")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="take FIELD from COLUMN (repeatable)")
     p.add_argument("--source-id", help="the source id recorded with the articles (default import-<file name>)")
+    p.add_argument("--force", action="store_true", help=force_help)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(

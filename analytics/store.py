@@ -9,12 +9,13 @@ Every write is one transaction: a pull killed half-way leaves either all or none
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,11 +121,17 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE article_dyads ADD COLUMN relation_tone REAL;
     """,
-    # 4: what a source's run left out and why (skipped items, refused links, cut texts), a line each.
+    # 4: every analysis read asks whether demo and real articles are both stored (see
+    # Store.hides_demo), which without an index is a scan of every article; and what a source's
+    # run left out and why (skipped items, refused links, cut texts), a line each.
     """
+    CREATE INDEX articles_is_demo ON articles(is_demo);
     ALTER TABLE source_runs ADD COLUMN notes TEXT;
     """,
 )
+
+# The tables that make a SQLite file a bilat store (from the first migration on).
+_OWN_TABLES = frozenset({"meta", "articles"})
 
 
 def article_id(canonical_url: str) -> str:
@@ -140,6 +147,46 @@ def default_db_path() -> Path:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def store_error(exc: BaseException, path: Path) -> StoreError | None:
+    """The one-line error a user can act on for a SQLite failure on the store at ``path``.
+
+    None for errors that point at a bug in bilat (a broken constraint, a misused API): those keep
+    their traceback. pandas wraps SQLite's errors in its own; the SQLite one is read from the cause.
+    """
+    if isinstance(exc, pd.errors.DatabaseError) and isinstance(exc.__cause__, sqlite3.Error):
+        exc = exc.__cause__
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # the primary result code
+    if code == sqlite3.SQLITE_FULL:
+        return StoreError(f"the disk holding {path} is full: free disk space, then run the command again")
+    if code == sqlite3.SQLITE_IOERR:
+        return StoreError(f"disk I/O error on {path}: check the disk and its free space, then run the command again")
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StoreError(
+            f"{path} stayed locked by another process for 30 s: "
+            "try again when the other pull, import or enrich has finished"
+        )
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StoreError(f"{path} is damaged or not a SQLite file: restore it from a backup, or choose another --db")
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+        return StoreError(f"cannot open or write {path}: check the permissions of the file and its folder")
+    if type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):
+        return StoreError(f"{path} could not be read or written ({exc}); check that it is a bilat store")
+    return None
+
+
+def _guarded(method):
+    """Raise SQLite failures of a store method as :func:`store_error` says."""
+
+    @functools.wraps(method)
+    def guarded(self: Store, *args, **kwargs):
+        with self._errors():
+            return method(self, *args, **kwargs)
+
+    return guarded
 
 
 @dataclass(frozen=True)
@@ -201,22 +248,32 @@ class SourceRun:
 
 
 class Store:
-    """A connection to one store file. Use as a context manager or call :meth:`close`."""
+    """A connection to one store file. Use as a context manager or call :meth:`close`.
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    With ``create=False`` the file must exist already: commands that only read use it, so a
+    mistyped ``--db`` is reported instead of leaving an empty store behind. SQLite failures a user
+    can act on (full disk, damaged file, lock held too long) are raised as one-line StoreErrors.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a folder; --db needs a file path such as data/bilat.sqlite")
         if not self.path.parent.exists():
             raise StoreError(f"folder {self.path.parent} does not exist; create it or choose another --db")
-        try:
+        if not create and not self.path.exists():
+            raise StoreError(f"no store at {self.path}; check --db, or run bilat demo, pull or import to create one")
+        with self._errors():
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a usable bilat store ({exc})") from exc
+        try:
+            with self._errors():
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self.conn.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
+        except BaseException:
+            self.conn.close()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -228,57 +285,97 @@ class Store:
         self.conn.close()
 
     @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.Error, pd.errors.DatabaseError) as exc:
+            error = store_error(exc, self.path)
+            if error is None:
+                raise
+            raise error from exc
+
+    def _rollback(self) -> None:
+        # SQLite rolls back on its own after some failures (a full disk, an I/O error); rolling
+        # back again would hide the real error behind "no transaction is active".
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):  # the first failure is the one worth reporting
+                self.conn.execute("ROLLBACK")
+
+    @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; it is rolled back whole if anything inside fails."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute(
-                "INSERT INTO meta(key, value) VALUES('data_version', '1') ON CONFLICT(key) "
-                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
-            self.conn.execute("COMMIT")
+        with self._errors():
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute(
+                    "INSERT INTO meta(key, value) VALUES('data_version', '1') ON CONFLICT(key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
 
     # --- schema -----------------------------------------------------------------------------
 
+    @_guarded
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
-    def _migrate(self) -> None:
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
+    def _checked_version(self) -> int:
+        """The schema version, once the file is known to be a bilat store this program can read."""
+        # One statement, so that the version and the tables come from the same snapshot: another
+        # process may commit the new schema between two statements.
+        version, names = self.conn.execute(
+            "SELECT user_version, (SELECT group_concat(name, char(9)) FROM sqlite_master "
+            "WHERE type = 'table' AND name NOT LIKE 'sqlite%') FROM pragma_user_version"
+        ).fetchone()
+        tables = set(names.split("\t")) if names else set()
+        if (tables and version == 0) or (version > 0 and not tables >= _OWN_TABLES):
+            listed = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
             raise StoreError(
-                f"{self.path} has schema version {current}, newer than this program's {SCHEMA_VERSION}; upgrade bilat"
+                f"{self.path} is a SQLite file but not a bilat store (tables: {listed or 'none'}); choose another --db"
             )
-        for version in range(current, SCHEMA_VERSION):
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this program's {SCHEMA_VERSION}; upgrade bilat"
+            )
+        return version
+
+    def _migrate(self) -> None:
+        if self._checked_version() == SCHEMA_VERSION:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Read again under the write lock: another process may have upgraded the store since.
+            current = self._checked_version()
+            for version in range(current, SCHEMA_VERSION):
                 # executescript would commit on its own; run statements one by one instead.
                 for statement in _MIGRATIONS[version].split(";"):
                     if statement.strip():
                         self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {version + 1}")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
 
     # --- meta -------------------------------------------------------------------------------
 
+    @_guarded
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
+    @_guarded
     def data_version(self) -> int:
         """A number that grows with every committed write: the dashboard's cache key."""
         return int(self.get_meta("data_version", "0") or 0)
 
     # --- writes -----------------------------------------------------------------------------
 
+    @_guarded
     def add_articles(
         self, items: Iterable[tuple[ArticleRecord, EnrichmentRow]], *, conn: sqlite3.Connection | None = None
     ) -> int:
@@ -360,6 +457,7 @@ class Store:
             [(n, t, s, json.dumps(list(terms), ensure_ascii=False)) for t, s, terms in e.themes],
         )
 
+    @_guarded
     def replace_enrichment(self, rows: Iterable[tuple[int, EnrichmentRow]]) -> int:
         """Overwrite the enrichment of stored articles (by row number) in one transaction."""
         count = 0
@@ -369,6 +467,7 @@ class Store:
                 count += 1
         return count
 
+    @_guarded
     def set_meta(self, key: str, value: str, *, conn: sqlite3.Connection | None = None) -> None:
         (conn or self.conn).execute(
             "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -377,6 +476,7 @@ class Store:
 
     # --- pull runs ----------------------------------------------------------------------------
 
+    @_guarded
     def start_run(self, kind: str) -> int:
         """Record the start of a pull; runs left "running" by a killed pull become "interrupted"."""
         with self.transaction() as tx:
@@ -384,6 +484,7 @@ class Store:
             cur = tx.execute("INSERT INTO pull_runs(kind, started_at, status) VALUES (?, ?, 'running')", (kind, _now()))
             return int(cur.lastrowid)
 
+    @_guarded
     def finish_run(self, run_id: int, status: str, seen: int, new: int, message: str = "") -> None:
         with self.transaction() as tx:
             tx.execute(
@@ -392,6 +493,7 @@ class Store:
                 (_now(), status, seen, new, message, run_id),
             )
 
+    @_guarded
     def get_source_state(self, source_id: str) -> dict[str, str | None]:
         """The conditional-request validators and health of a source (empty values when new)."""
         row = self.conn.execute(
@@ -401,6 +503,7 @@ class Store:
         keys = ("etag", "last_modified", "last_success", "last_error")
         return dict(zip(keys, row or (None,) * 4, strict=True))
 
+    @_guarded
     def record_source(
         self, run_id: int, outcome: SourceRun, items: Iterable[tuple[ArticleRecord, EnrichmentRow]]
     ) -> int:
@@ -434,6 +537,7 @@ class Store:
 
         # --- reads ------------------------------------------------------------------------------
 
+    @_guarded
     def last_runs(self, limit: int = 20) -> pd.DataFrame:
         """The latest pull runs, newest first."""
         return pd.read_sql_query(
@@ -443,6 +547,7 @@ class Store:
             params=(limit,),
         )
 
+    @_guarded
     def source_health(self) -> pd.DataFrame:
         """Per source: last attempt, last success, last error, and what the latest run saw."""
         return pd.read_sql_query(
@@ -453,22 +558,49 @@ class Store:
             self.conn,
         )
 
+    @_guarded
     def last_success(self) -> str | None:
         """When a pull last finished with at least one source fetched, as ISO UTC text."""
         row = self.conn.execute("SELECT MAX(finished_at) FROM pull_runs WHERE status IN ('ok', 'partial')").fetchone()
         return row[0] if row else None
 
+    @_guarded
     def count_articles(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
+    @_guarded
     def has_demo_data(self) -> bool:
+        """Whether any demo article is stored (the dashboard may still hide them: see :meth:`hides_demo`)."""
         return self.conn.execute("SELECT 1 FROM articles WHERE is_demo = 1 LIMIT 1").fetchone() is not None
 
+    @_guarded
+    def holdings(self) -> tuple[int, int]:
+        """How many real (pulled or imported) and how many demo articles are stored."""
+        counts = dict(self.conn.execute("SELECT is_demo, COUNT(*) FROM articles GROUP BY is_demo").fetchall())
+        return int(counts.get(0, 0)), int(counts.get(1, 0))
+
+    @_guarded
+    def hides_demo(self) -> bool:
+        """Whether the analysis reads leave the demo articles out.
+
+        They do when real articles are stored next to them (a pull or import with ``--force``, or
+        an older bilat), so no figure mixes invented coverage with collected coverage. The reads
+        that follow this: :meth:`load_frames`, :meth:`article_rows`, :meth:`search_titles` and
+        :meth:`article`.
+        """
+        row = self.conn.execute(
+            "SELECT EXISTS(SELECT 1 FROM articles WHERE is_demo = 0) "
+            "AND EXISTS(SELECT 1 FROM articles WHERE is_demo = 1)"
+        ).fetchone()
+        return bool(row[0])
+
+    @_guarded
     def enrichment_versions(self) -> dict[str, int]:
         """How many articles carry each enrichment version."""
         rows = self.conn.execute("SELECT version, COUNT(*) FROM enrichment GROUP BY version ORDER BY 2 DESC")
         return {v: int(c) for v, c in rows}
 
+    @_guarded
     def count_stale(self, version: str) -> int:
         """Articles without enrichment, or enriched by another version than ``version``."""
         return int(
@@ -479,6 +611,7 @@ class Store:
             ).fetchone()[0]
         )
 
+    @_guarded
     def known_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of these article ids are stored already."""
         found: set[str] = set()
@@ -499,27 +632,31 @@ class Store:
         stale = "AND (e.version IS NULL OR e.version != ?)" if stale_for else ""
         while True:
             params: tuple = (last, stale_for, batch) if stale_for else (last, batch)
-            rows = self.conn.execute(
-                "SELECT a.n, a.title, a.text, a.declared_language FROM articles a LEFT JOIN enrichment e USING (n) "
-                f"WHERE a.n > ? {stale} ORDER BY a.n LIMIT ?",
-                params,
-            ).fetchall()
+            with self._errors():
+                rows = self.conn.execute(
+                    "SELECT a.n, a.title, a.text, a.declared_language FROM articles a LEFT JOIN enrichment e USING (n) "
+                    f"WHERE a.n > ? {stale} ORDER BY a.n LIMIT ?",
+                    params,
+                ).fetchall()
             if not rows:
                 return
             yield rows
             last = rows[-1][0]
 
+    @_guarded
     def load_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The analysis frames: one row per article, and one row per (article, dyad).
 
+        Demo articles are left out when real ones are stored too (see :meth:`hides_demo`).
         Articles: ``n, published (UTC), day (UTC date, naive), outlet, source_country, language, sentiment, theme_mask,
         cluster_id``; text columns are categoricals. Dyads: ``n, dyad, relation_tone``. Titles and texts stay in
         the store (see :meth:`article_rows`) so a million articles fit in memory comfortably.
         """
+        hide = self.hides_demo()
         cur = self.conn.execute(
             "SELECT a.n, a.published, a.outlet, a.source_country, e.language, e.sentiment, "
             "COALESCE(e.theme_mask, 0), a.cluster_id FROM articles a LEFT JOIN enrichment e USING (n) "
-            "ORDER BY a.n"
+            f"{'WHERE a.is_demo = 0' if hide else ''} ORDER BY a.n"
         )
         rows = cur.fetchall()
         cols = list(zip(*rows, strict=True)) if rows else [()] * 8
@@ -537,7 +674,10 @@ class Store:
                 "cluster_id": pd.Categorical(cols[7]),
             }
         )
-        drows = self.conn.execute("SELECT n, dyad, relation_tone FROM article_dyads").fetchall()
+        drows = self.conn.execute(
+            "SELECT n, dyad, relation_tone FROM article_dyads "
+            f"{'WHERE n IN (SELECT n FROM articles WHERE is_demo = 0)' if hide else ''}"
+        ).fetchall()
         dcols = list(zip(*drows, strict=True)) if drows else [(), (), ()]
         dyads = pd.DataFrame(
             {
@@ -548,16 +688,19 @@ class Store:
         )
         return articles, dyads
 
+    @_guarded
     def article_rows(self, ns: Sequence[int]) -> pd.DataFrame:
         """Table rows for the given row numbers, newest first.
 
         Columns ``n, id, published, outlet, source_country, title, url, language, tone, themes,
-        countries, cluster_id, date_flag``; themes and countries are comma-separated.
+        countries, cluster_id, date_flag``; themes and countries are comma-separated. Demo articles
+        hidden by :meth:`hides_demo` are left out.
         """
         columns = ["n", "id", "published", "outlet", "source_country", "title", "url", "language", "tone",
                    "themes", "countries", "cluster_id", "date_flag"]  # fmt: skip
         if not len(ns):
             return pd.DataFrame(columns=columns)
+        real_only = "AND a.is_demo = 0" if self.hides_demo() else ""
         frames = []
         for i in range(0, len(ns), 900):  # SQLite's limit on bound parameters
             chunk = [int(n) for n in ns[i : i + 900]]
@@ -569,7 +712,7 @@ class Store:
                     "(SELECT group_concat(theme, ', ') FROM article_themes t WHERE t.n = a.n) AS themes, "
                     "(SELECT group_concat(code, ', ') FROM article_countries c WHERE c.n = a.n) AS countries, "
                     "a.cluster_id, a.date_flag FROM articles a LEFT JOIN enrichment e USING (n) "
-                    f"WHERE a.n IN ({marks})",
+                    f"WHERE a.n IN ({marks}) {real_only}",
                     self.conn,
                     params=chunk,
                 )
@@ -577,21 +720,32 @@ class Store:
         out = pd.concat(frames, ignore_index=True)
         return out.sort_values(["published", "n"], ascending=False, kind="stable").reset_index(drop=True)[columns]
 
+    @_guarded
     def search_titles(self, words: str) -> np.ndarray:
-        """Row numbers of articles whose title contains every word of ``words`` (any case)."""
+        """Row numbers of articles whose title contains every word of ``words`` (any case).
+
+        Demo articles hidden by :meth:`hides_demo` are left out.
+        """
         terms = [w for w in words.split() if w]
         if not terms:
             return np.zeros(0, dtype=np.int64)
         where = " AND ".join("title LIKE ? ESCAPE '\\'" for _ in terms)
         escaped = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms]
+        if self.hides_demo():
+            where += " AND is_demo = 0"
         rows = self.conn.execute(f"SELECT n FROM articles WHERE {where}", escaped).fetchall()
         return np.asarray([r[0] for r in rows], dtype=np.int64)
 
+    @_guarded
     def article(self, article_id: str) -> dict | None:
-        """One stored article with its enrichment version, by id; None when unknown."""
+        """One stored article with its enrichment version, by id.
+
+        None when unknown, or when it is a demo article hidden by :meth:`hides_demo`.
+        """
         row = self.conn.execute(
             "SELECT a.n, a.id, a.url, a.title, a.text, a.published, a.outlet, a.source_country, a.date_flag, "
-            "a.cluster_id, e.version, e.language FROM articles a LEFT JOIN enrichment e USING (n) WHERE a.id = ?",
+            "a.cluster_id, e.version, e.language FROM articles a LEFT JOIN enrichment e USING (n) WHERE a.id = ? "
+            + ("AND a.is_demo = 0" if self.hides_demo() else ""),
             (article_id,),
         ).fetchone()
         if row is None:

@@ -26,10 +26,11 @@ class StoreInfo:
 
     path: str
     version: int
-    articles: int
-    demo: bool
+    articles: int  # the articles the pages analyse
+    demo: bool  # they are demo articles
     enrichment_versions: dict[str, int]
     last_success: datetime | None  # when a pull last finished with at least one source working
+    hidden_demo: int = 0  # demo articles left out because real ones are stored too (Store.hides_demo)
 
 
 def store_info() -> StoreInfo:
@@ -43,14 +44,26 @@ def store_info() -> StoreInfo:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _store_details(path: str, version: int) -> StoreInfo:
     with Store(path) as store:
+        real, demo = store.holdings()
         return StoreInfo(
             path=path,
             version=version,
-            articles=store.count_articles(),
-            demo=store.has_demo_data(),
+            articles=real or demo,
+            demo=not real and bool(demo),
             enrichment_versions=store.enrichment_versions(),
             last_success=_parse_utc(store.last_success()),
+            hidden_demo=demo if real else 0,
         )
+
+
+def hidden_demo_notice(info: StoreInfo) -> str | None:
+    """The notice every page shows when the store's demo articles are left out, else None."""
+    if not info.hidden_demo:
+        return None
+    return (
+        f"This store also holds {info.hidden_demo:,} demo articles; they are left out, and every page "
+        f"analyses only the {info.articles:,} collected ones. Keep demo data in a store of its own."
+    )
 
 
 def _parse_utc(text: str | None) -> datetime | None:

@@ -140,3 +140,24 @@ def test_demo_refuses_a_store_with_real_articles(tmp_path):
 def test_db_folder_that_does_not_exist(tmp_path):
     out = run("status", "--db", str(tmp_path / "missing" / "x.sqlite"))
     assert out.returncode == 1 and out.stderr.startswith("bilat: error: folder")
+
+
+@pytest.mark.parametrize("command", ["pull", "schedule", "import"])
+def test_writers_into_a_demo_store_offer_force(command, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([command, "--help"])
+    assert "--force" in capsys.readouterr().out
+
+
+def test_store_failures_are_one_line_in_a_real_process(tmp_path):
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 64)
+    out = run("status", "--db", str(damaged))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.strip() == (
+        f"bilat: error: {damaged} is damaged or not a SQLite file: restore it from a backup, or choose another --db"
+    )
+    typo = tmp_path / "typo.sqlite"
+    out = run("enrich", "--db", str(typo))
+    assert out.returncode == 1 and out.stderr.startswith(f"bilat: error: no store at {typo}; check --db")
+    assert not typo.exists()

@@ -120,6 +120,7 @@ def test_naive_dates_are_refused(store):
 
 def test_store_from_the_future_is_refused(tmp_path):
     path = tmp_path / "future.sqlite"
+    Store(path).close()
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
@@ -130,7 +131,7 @@ def test_store_from_the_future_is_refused(tmp_path):
 def test_not_a_database(tmp_path):
     path = tmp_path / "notes.sqlite"
     path.write_text("these are not the droids")
-    with pytest.raises(StoreError, match="not a usable bilat store"):
+    with pytest.raises(StoreError, match="is damaged or not a SQLite file: restore it from a backup"):
         Store(path)
 
 
@@ -156,3 +157,18 @@ def test_relation_tone_is_stored_per_dyad(store):
     _, dyads = store.load_frames()
     tones = dict(zip(dyads["dyad"].astype(str), dyads["relation_tone"], strict=True))
     assert tones["CHN-PER"] == -0.4 and tones["PER-USA"] != tones["PER-USA"]  # NaN where no sentence scored
+
+
+def test_a_version_3_store_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with Store(path) as store:
+        store.add_articles([(record(1), enrichment())])
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX articles_is_demo")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    with Store(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.count_articles() == 1
+        index = store.conn.execute("SELECT name FROM sqlite_master WHERE name = 'articles_is_demo'").fetchone()
+        assert index is not None
