@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics.enrich import enrichment_version
 from dashboard.data import choices, ensure_data, freshness_warning
+from dashboard.safe import md_escape
 from dashboard.sidebar import draw_filters
 from dashboard.state import View, set_view
 
@@ -78,7 +79,7 @@ if info.demo:
         icon=":material/science:",
     )
 filters, freq = draw_filters(choices(info.path, info.version))
-stored = ", ".join(info.enrichment_versions) or "none"
+stored = md_escape(", ".join(info.enrichment_versions)) or "none"
 st.sidebar.caption(
     f"{info.articles:,} articles · enrichment {stored}"
     + ("" if list(info.enrichment_versions) in ([], [enrichment_version()]) else f" (current: {enrichment_version()})")

@@ -70,7 +70,8 @@ if link and ".invalid/" not in link:  # demo articles have addresses that lead n
 explained = enrich(article["title"], article["text"], language=article["language"]).to_json(explain=True)
 if article["version"] != enrichment_version():
     st.info(
-        f"Stored with enrichment {article['version']}; explained with the current {enrichment_version()}. "
+        f"Stored with enrichment {md_escape(str(article['version']))}; explained with the current "
+        f"{enrichment_version()}. "
         "Run `bilat enrich` to bring the store up to date."
     )
 
