@@ -572,14 +572,24 @@ class Store:
         out = pd.concat(frames, ignore_index=True)
         return out.sort_values(["published", "n"], ascending=False, kind="stable").reset_index(drop=True)[columns]
 
+    # Each word is one more LIKE in the query; a thousand of them exceed SQLite's expression depth.
+    SEARCH_WORDS = 20
+
     def search_titles(self, words: str) -> np.ndarray:
-        """Row numbers of articles whose title contains every word of ``words`` (any case)."""
-        terms = [w for w in words.split() if w]
+        """Row numbers of articles whose title contains every word of ``words`` (any case).
+
+        Only the first :attr:`SEARCH_WORDS` distinct words are searched. Raises :class:`StoreError`
+        when SQLite cannot run the search (a word too long for a LIKE pattern, say).
+        """
+        terms = list(dict.fromkeys(w for w in words.split() if w))[: self.SEARCH_WORDS]
         if not terms:
             return np.zeros(0, dtype=np.int64)
         where = " AND ".join("title LIKE ? ESCAPE '\\'" for _ in terms)
         escaped = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms]
-        rows = self.conn.execute(f"SELECT n FROM articles WHERE {where}", escaped).fetchall()
+        try:
+            rows = self.conn.execute(f"SELECT n FROM articles WHERE {where}", escaped).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"the title search could not run ({exc}); search with fewer or shorter words") from exc
         return np.asarray([r[0] for r in rows], dtype=np.int64)
 
     def article(self, article_id: str) -> dict | None:

@@ -22,6 +22,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from analytics import spikes
+from analytics.errors import StoreError
 from analytics.filters import Filters
 from analytics.pipeline import store_records
 from analytics.store import ArticleRecord, Store
@@ -337,3 +338,29 @@ def test_hostile_comparison_renders_nothing(hostile_db, use_db):
     for mode in ("two pairs", "two periods"):
         at = open_app({**QUIET_LINK, "cmp": mode, "pair2": f"PER{ANY}"}, "dashboard/compare_page.py")
         assert assert_nothing_renders(at) > 5
+
+
+# --- title search ------------------------------------------------------------------------------
+
+
+def test_search_of_a_thousand_words_runs_on_the_first_twenty(hostile_db):
+    words = " ".join(["Peru", "United", "States"] + [f"w{i}" for i in range(997)])
+    with Store(hostile_db) as store:
+        assert len(store.search_titles(words)) == 0  # w0..w16 are in no title
+        hits = store.search_titles(" ".join(["Peru", "trade"] * 500))
+        assert len(hits) == store.conn.execute("SELECT COUNT(*) FROM articles WHERE title LIKE '%trade%'").fetchone()[0]
+        with pytest.raises(StoreError, match="fewer or shorter words"):
+            store.search_titles("x" * 60_000)  # longer than SQLite allows a LIKE pattern
+
+
+def test_search_page_with_a_thousand_words(hostile_db, use_db):
+    use_db(hostile_db)
+    words = " ".join(f"w{i}" for i in range(1000))
+    at = open_app({**QUIET_LINK, "outlet": [], "q": words}, "dashboard/articles_page.py")
+    captions = " ".join(c.value for c in at.caption)
+    assert "Only the first 20 of the 1,000 words were searched." in captions
+    assert any("No articles match" in i.value for i in at.info)
+    assert "Expression tree" not in " ".join(e.value for e in at.get("exception"))
+    at = open_app({**QUIET_LINK, "outlet": [], "q": "x" * 60_000}, "dashboard/articles_page.py")
+    assert any("The search did not run" in w.value and "fewer or shorter words" in w.value for w in at.warning)
+    assert "20 words" in at.text_input(key="q").help
