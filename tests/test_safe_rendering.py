@@ -364,3 +364,52 @@ def test_search_page_with_a_thousand_words(hostile_db, use_db):
     at = open_app({**QUIET_LINK, "outlet": [], "q": "x" * 60_000}, "dashboard/articles_page.py")
     assert any("The search did not run" in w.value and "fewer or shorter words" in w.value for w in at.warning)
     assert "20 words" in at.text_input(key="q").help
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+_ADDRESSES = """Array.from(document.querySelectorAll('*')).flatMap(e => Array.from(e.attributes)
+    .filter(a => /^(href|src|xlink:href|srcset|action|formaction|poster)$/i.test(a.name)).map(a => a.value))"""
+
+
+@pytest.mark.browser
+def test_browser_neither_links_to_nor_fetches_from_hostile_values(hostile_db):
+    from urllib.parse import urlencode, urlsplit
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.appserver import CHROMIUM, CHROMIUM_ARGS, dashboard, settle
+
+    with Store(hostile_db) as store:
+        # Its title is an image and its address a data: URL, so the page offers no link to it.
+        article = store.conn.execute(
+            "SELECT id FROM articles WHERE title LIKE '%![](http%' AND url LIKE 'data:%'"
+        ).fetchone()
+    views = [
+        ("", HOSTILE_LINK, "Coverage volume"),
+        ("spikes", {"from": FIRST.isoformat(), "to": (BURST + timedelta(days=6)).isoformat(),
+                    "spike": BURST.isoformat()}, "Top stories"),
+        ("articles", {**QUIET_LINK, "article": article[0]}, "Countries"),
+    ]  # fmt: skip
+    requested: list[str] = []
+
+    def hostile(url: str) -> bool:  # the pages' own addresses carry the attacks in their query
+        return EVIL in (urlsplit(url).hostname or "").lower()
+
+    with dashboard(hostile_db) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda request: requested.append(request.url))
+            page.route(hostile, lambda route: route.abort())  # nothing leaves the machine
+            for path, query, marker in views:
+                page.goto(f"{server}/{path}?{urlencode(query, doseq=True)}")
+                settle(page)
+                page.get_by_text(marker).first.wait_for(timeout=60_000)
+                page.wait_for_timeout(1000)  # images and charts that would load after the text
+                addresses = page.evaluate(_ADDRESSES)
+                assert [a for a in addresses if EVIL in a.lower() or a.lower().startswith("javascript:")] == []
+                assert OUTLET in page.inner_text("body").replace(WORD_JOINER, "")  # the attack is there, as text
+        finally:
+            browser.close()
+    assert [url for url in requested if hostile(url)] == []
