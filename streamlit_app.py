@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics.enrich import enrichment_version
 from dashboard.data import choices, ensure_data, freshness_warning, hidden_demo_notice
+from dashboard.safe import md_escape
 from dashboard.sidebar import draw_filters
 from dashboard.state import View, set_view
 
@@ -81,7 +82,7 @@ notice = hidden_demo_notice(info)
 if notice:
     st.sidebar.info(notice, icon=":material/science:")
 filters, freq = draw_filters(choices(info.path, info.version))
-stored = ", ".join(info.enrichment_versions) or "none"
+stored = md_escape(", ".join(info.enrichment_versions)) or "none"
 st.sidebar.caption(
     f"{info.articles:,} articles · enrichment {stored}"
     + ("" if list(info.enrichment_versions) in ([], [enrichment_version()]) else f" (current: {enrichment_version()})")

@@ -66,7 +66,11 @@ class Filters:
         return replace(self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1))
 
     def describe(self) -> str:
-        """An English description, e.g. "PER-USA, 2025-01-01 to 2025-12-31, themes: Trade"."""
+        """An English description, e.g. "PER-USA, 2025-01-01 to 2025-12-31, themes: Trade".
+
+        Plain text, not markup: outlet and language names come from stored feeds and files, so a
+        page escapes it before Markdown (``dashboard.safe.md_escape``) or a chart title.
+        """
         parts = [self.dyad or (f"{self.country} with any partner" if self.country else "all coverage")]
         if self.start or self.end:
             parts.append(f"{self.start or 'first'} to {self.end or 'last'}")

@@ -720,20 +720,28 @@ class Store:
         out = pd.concat(frames, ignore_index=True)
         return out.sort_values(["published", "n"], ascending=False, kind="stable").reset_index(drop=True)[columns]
 
+    # Each word is one more LIKE in the query; a thousand of them exceed SQLite's expression depth.
+    SEARCH_WORDS = 20
+
     @_guarded
     def search_titles(self, words: str) -> np.ndarray:
         """Row numbers of articles whose title contains every word of ``words`` (any case).
 
-        Demo articles hidden by :meth:`hides_demo` are left out.
+        Only the first :attr:`SEARCH_WORDS` distinct words are searched; demo articles hidden by
+        :meth:`hides_demo` are left out. Raises :class:`StoreError` when SQLite cannot run the
+        search (a word too long for a LIKE pattern, say).
         """
-        terms = [w for w in words.split() if w]
+        terms = list(dict.fromkeys(w for w in words.split() if w))[: self.SEARCH_WORDS]
         if not terms:
             return np.zeros(0, dtype=np.int64)
         where = " AND ".join("title LIKE ? ESCAPE '\\'" for _ in terms)
         escaped = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms]
         if self.hides_demo():
             where += " AND is_demo = 0"
-        rows = self.conn.execute(f"SELECT n FROM articles WHERE {where}", escaped).fetchall()
+        try:
+            rows = self.conn.execute(f"SELECT n FROM articles WHERE {where}", escaped).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"the title search could not run ({exc}); search with fewer or shorter words") from exc
         return np.asarray([r[0] for r in rows], dtype=np.int64)
 
     @_guarded

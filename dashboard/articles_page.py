@@ -5,23 +5,33 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.enrich import enrich, enrichment_version
+from analytics.errors import StoreError
 from analytics.schema import THEME_LABELS
 from analytics.sentiment import tone_label
+from analytics.store import Store
 from dashboard.data import ARTICLE_LIMIT, article_table, stored_article
 from dashboard.safe import md_escape, safe_url
 from dashboard.state import current_view
 
 view = current_view()
 search = st.text_input(
-    "Search titles", key="q", bind="query-params", placeholder="Words that must all appear in the title"
-)
-rows, total = article_table(view.info.path, view.info.version, view.filters, search)
+    "Search titles", key="q", bind="query-params", placeholder="Words that must all appear in the title",
+    help=f"Any case, any order; the first {Store.SEARCH_WORDS} words count.",
+)  # fmt: skip
+words = list(dict.fromkeys(search.split()))
+try:
+    rows, total = article_table(view.info.path, view.info.version, view.filters, search)
+except StoreError as exc:
+    st.warning(f"The search did not run: {md_escape(str(exc))}.", icon=":material/search_off:")
+    st.stop()
 st.caption(
     md_escape(view.filters.describe())
-    + (f"; titles with: {md_escape(search)}" if search.strip() else "")
+    + (f"; titles with: {md_escape(' '.join(words[: Store.SEARCH_WORDS]))}" if words else "")
     + f" — {total:,} articles"
     + (f", the newest {ARTICLE_LIMIT} shown" if total > ARTICLE_LIMIT else "")
 )
+if len(words) > Store.SEARCH_WORDS:
+    st.caption(f"Only the first {Store.SEARCH_WORDS} of the {len(words):,} words were searched.")
 
 if rows.empty:
     st.info("No articles match these filters. Widen the dates, remove a filter or change the search.")
@@ -70,7 +80,8 @@ if link and ".invalid/" not in link:  # demo articles have addresses that lead n
 explained = enrich(article["title"], article["text"], language=article["language"]).to_json(explain=True)
 if article["version"] != enrichment_version():
     st.info(
-        f"Stored with enrichment {article['version']}; explained with the current {enrichment_version()}. "
+        f"Stored with enrichment {md_escape(str(article['version']))}; explained with the current "
+        f"{enrichment_version()}. "
         "Run `bilat enrich` to bring the store up to date."
     )
 

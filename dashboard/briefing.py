@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from analytics.filters import Filters
 from dashboard.export import csv_bytes, file_name
 from dashboard.images import figure_div, html_bytes, html_page, png_bytes, svg_bytes
+from dashboard.safe import md_escape
 
 DEMO_LABEL = "DEMO DATA — invented articles"
 SUMMARY_NAME = "summary.md"
@@ -94,7 +95,7 @@ def summary_markdown(panels: list[Panel], view: BriefingView) -> bytes:
     lines = [f"# Briefing pack: {_text(view.view_name)}", ""]
     if view.demo:
         lines += [f"**{DEMO_LABEL}.** These charts come from the demo corpus, not from real news coverage.", ""]
-    lines += [f"- {label}: {_text(value)}" for label, value in view.facts()]
+    lines += [f"- {label}: {md_escape(value)}" for label, value in view.facts()]
     lines += ["", f"`{REPORT_NAME}` holds every chart, its method and its data in one file that opens offline.", ""]
     for panel in panels:
         files = ", ".join(f"`{_text(name)}`" for name in view.files(panel).values())

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 from analytics.schema import FREQUENCIES, THEME_LABELS, THEMES
 from analytics.sentiment import SCORED_LANGUAGES
 from dashboard.palette import SHARE_COLOUR, THEME_COLOURS, TONE_COLOUR, VOLUME_COLOUR, country_colour
+from dashboard.safe import plotly_text
 
 FONT = "Arial, Helvetica, sans-serif"  # a font every browser and the exporter measure alike
 
@@ -124,9 +125,10 @@ def volume_by_source_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> g
     fig = go.Figure()
     for code in sorted(data["source_country"].unique()):
         rows = data.loc[data["source_country"] == code]
+        label = plotly_text(str(code))
         fig.add_trace(
-            go.Bar(x=rows["period"], y=rows["articles"], name=str(code), marker_color=country_colour(str(code)),
-                   hovertemplate=f"{code}: " + "%{y:,}<extra></extra>")
+            go.Bar(x=rows["period"], y=rows["articles"], name=label, marker_color=country_colour(str(code)),
+                   hovertemplate=f"{label}: " + "%{y:,}<extra></extra>")
         )  # fmt: skip
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero")
@@ -138,12 +140,13 @@ def mirror_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
     fig = go.Figure()
     for code in sorted(data["source_country"].unique()):
         rows = data.loc[data["source_country"] == code]
+        label = plotly_text(f"{code} media")
         fig.add_trace(
             go.Scatter(
-                x=rows["period"], y=rows["share"], name=f"{code} media", mode="lines",
+                x=rows["period"], y=rows["share"], name=label, mode="lines",
                 line={"color": country_colour(str(code)), "width": 2},
                 customdata=rows[["articles", "country_total"]].to_numpy(),
-                hovertemplate=f"{code} media: " + "%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+                hovertemplate=f"{label}: " + "%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
             )
         )  # fmt: skip
     fig.update_yaxes(title_text="Share of the country's own coverage", tickformat=".0%", rangemode="tozero")
@@ -189,7 +192,8 @@ def theme_source_heatmap(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
     grid = grid.reindex(index=list(THEMES), columns=sources)
     fig = go.Figure(
         go.Heatmap(
-            z=grid.to_numpy(), x=sources, y=[THEME_LABELS[t] for t in grid.index], colorscale="Cividis",
+            z=grid.to_numpy(), x=[plotly_text(str(s)) for s in sources], y=[THEME_LABELS[t] for t in grid.index],
+            colorscale="Cividis",
             zmin=0, zmax=1, colorbar={"title": "Share", "tickformat": ".0%"},
             hovertemplate="%{y} in %{x} media: %{z:.0%}<extra></extra>",
         )
@@ -237,7 +241,7 @@ def tone_histogram(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
 def tone_by_chart(data: pd.DataFrame, *, category: str, subtitle: str, title: str) -> go.Figure:
     """Mean tone per category with 95% intervals (themes or source countries)."""
     rows = data.loc[data["n"] > 0]
-    labels = [THEME_LABELS.get(str(c), str(c)) for c in rows[category]]
+    labels = [THEME_LABELS.get(str(c)) or plotly_text(str(c)) for c in rows[category]]
     colours = [THEME_COLOURS.get(str(c)) or country_colour(str(c)) for c in rows[category]]
     fig = go.Figure(
         go.Bar(

@@ -21,6 +21,7 @@ from analytics.metrics import Overview
 from analytics.schema import FREQUENCIES, THEME_LABELS
 from dashboard.charts import _layout, tone_figure
 from dashboard.palette import SHARE_COLOUR, VOLUME_COLOUR
+from dashboard.safe import plotly_text
 
 SPIKE_COLOUR = SHARE_COLOUR
 BASELINE_COLOUR = "#999999"
@@ -190,7 +191,7 @@ def compare_volume_chart(data: pd.DataFrame, *, subtitle: str, freq: str, aligne
             go.Scatter(
                 x=rows["step"] if aligned else rows["period"],
                 y=rows["articles"],
-                name=str(rows["label"].iloc[0]),
+                name=plotly_text(str(rows["label"].iloc[0])),
                 mode="lines+markers",
                 line={"color": SIDE_COLOURS[side], "width": 2, "dash": SIDE_DASH[side]},
                 marker={"size": 5},
@@ -220,7 +221,7 @@ def compare_theme_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
                 x=rows["share"],
                 y=[THEME_LABELS[t] for t in rows["theme"]],
                 orientation="h",
-                name=str(rows["label"].iloc[0]),
+                name=plotly_text(str(rows["label"].iloc[0])),
                 marker={"color": SIDE_COLOURS[side], "pattern": {"shape": "" if side == "A" else "/"}},
                 customdata=rows["articles"],
                 hovertemplate="%{x:.1%} of articles (%{customdata:,})<extra></extra>",
@@ -243,7 +244,7 @@ def compare_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str, aligned:
             go.Scatter(
                 x=rows["step"] if aligned else rows["period"],
                 y=rows["mean"],
-                name=str(rows["label"].iloc[0]),
+                name=plotly_text(str(rows["label"].iloc[0])),
                 mode="lines+markers",
                 line={"color": SIDE_COLOURS[side], "width": 2, "dash": SIDE_DASH[side]},
                 marker={"size": 5},

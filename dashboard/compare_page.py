@@ -7,7 +7,6 @@ dates (``from2``, ``to2``); every other filter is shared. The mode and side B li
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import replace
 from datetime import date
@@ -17,7 +16,7 @@ import streamlit as st
 from dashboard import charts_more, methods, panel
 from dashboard.briefing import Panel
 from dashboard.data import choices, overview
-from dashboard.safe import md_escape
+from dashboard.safe import md_escape, plotly_text
 from dashboard.sidebar import ANY, pair_options
 from dashboard.state import current_view
 
@@ -121,7 +120,7 @@ if gaps and len(gaps) < 2:
     st.caption(f"Side {gaps[0]} has no article in a scored language, so it has no mean tone.")
 
 demo = "DEMO DATA (invented articles) · " if info.demo else ""
-subtitle = f"{demo}A: {html.escape(filters_a.describe())}<br>B: {html.escape(filters_b.describe())}"
+subtitle = f"{demo}A: {plotly_text(filters_a.describe())}<br>B: {plotly_text(filters_b.describe())}"
 aligned = mode == PERIODS
 panels = [
     Panel(

@@ -10,13 +10,14 @@ from analytics.metrics import Kpis
 from dashboard import charts, methods, panel
 from dashboard.briefing import Panel
 from dashboard.data import overview
+from dashboard.safe import md_escape
 from dashboard.state import current_view
 
 view = current_view()
 result = overview(view.info.path, view.info.version, view.filters, view.freq)
 filters = result.filters
 
-st.caption(filters.describe())
+st.caption(md_escape(filters.describe()))
 
 
 def _delta(kpis: Kpis) -> str | None:

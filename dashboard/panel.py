@@ -7,14 +7,13 @@ so ordinary reruns stay fast. :func:`briefing` offers the whole page as a ZIP an
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from analytics.enrich import enrichment_version
 from dashboard import export
 from dashboard.briefing import BriefingView, Panel, briefing_html, briefing_zip
 from dashboard.images import html_bytes, png_bytes, svg_bytes
+from dashboard.safe import plotly_text
 from dashboard.state import View
 
 _MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv"}
@@ -23,7 +22,7 @@ _MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv":
 def subtitle(view: View) -> str:
     """The chart subtitle of a view: the filters in words, labelled when the data are the demo's."""
     # Escaped: plotly renders a few HTML tags in titles, and outlet names come from the internet.
-    return ("DEMO DATA (invented articles) · " if view.info.demo else "") + html.escape(view.filters.describe())
+    return ("DEMO DATA (invented articles) · " if view.info.demo else "") + plotly_text(view.filters.describe())
 
 
 def nothing_matches() -> None:

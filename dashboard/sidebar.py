@@ -17,12 +17,19 @@ import streamlit as st
 from analytics.filters import Filters
 from analytics.schema import DEFAULT_DYADS, FREQUENCIES, THEME_LABELS, THEMES
 from dashboard.data import Choices
+from dashboard.safe import md_escape
 
 DEFAULT_WINDOW_DAYS = 365
 PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "12 months": 365, "All": None}
 ANY = "-any"
 FREQ_KEYS = {label: code for code, label in FREQUENCIES.items()}
 _KEYS = ("pair", "from", "to", "theme", "source", "lang", "outlet", "once", "freq", "preset")
+_SHOWN = 60  # characters of a rejected link value repeated in its note
+
+
+def _shown(value: str) -> str:
+    """A value from the link, quoted, cut short and escaped: the note renders Markdown."""
+    return md_escape(repr(value if len(value) <= _SHOWN else value[:_SHOWN] + "…"))
 
 
 @dataclass(frozen=True)
@@ -50,28 +57,32 @@ def defaults_for(choices: Choices, options: list[str]) -> Defaults:
 
 
 def link_notes(params: dict[str, list[str]], options: list[str], choices: Choices, d: Defaults) -> list[str]:
-    """Why values in the link were not used, one sentence each (the widgets then drop them)."""
+    """Why values in the link were not used, one Markdown sentence each (the widgets then drop them).
+
+    The link's values are the visitor's to choose, so each is shown escaped and cut short."""
     notes = []
     for value in params.get("pair", [])[-1:]:
         if value and value not in options:
-            notes.append(f"The link's country pair {value!r} has no coverage in this store; showing {d.pair}.")
+            notes.append(
+                f"The link's country pair {_shown(value)} has no coverage in this store; showing {md_escape(d.pair)}."
+            )
     for key in ("from", "to"):
         for value in params.get(key, [])[-1:]:
             try:
                 day = date.fromisoformat(value)
             except ValueError:
-                notes.append(f"The link's {key!r} date {value!r} is not a date (YYYY-MM-DD); using the default.")
+                notes.append(f"The link's {key!r} date {_shown(value)} is not a date (YYYY-MM-DD); using the default.")
                 continue
             if not d.first <= day <= d.last:
-                notes.append(f"The link's {key!r} date {value} is outside the data ({d.first} to {d.last}).")
+                notes.append(f"The link's {key!r} date {day} is outside the data ({d.first} to {d.last}).")
     unknown = sorted(set(params.get("theme", [])) - set(THEMES))
     if unknown:
-        notes.append(f"Unknown theme {unknown[0]!r} in the link was left out; themes are {', '.join(THEMES)}.")
+        notes.append(f"Unknown theme {_shown(unknown[0])} in the link was left out; themes are {', '.join(THEMES)}.")
     for key, known, what in (("source", choices.source_countries, "source country"),
                              ("lang", choices.languages, "language")):  # fmt: skip
         missing = sorted(set(params.get(key, [])) - set(known))
         if missing:
-            notes.append(f"The link's {what} {missing[0]!r} is not in this store and was left out.")
+            notes.append(f"The link's {what} {_shown(missing[0])} is not in this store and was left out.")
     return notes
 
 

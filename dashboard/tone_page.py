@@ -7,10 +7,11 @@ import streamlit as st
 from dashboard import charts, methods, panel
 from dashboard.briefing import Panel
 from dashboard.data import tone_view
+from dashboard.safe import md_escape
 from dashboard.state import current_view
 
 view = current_view()
-st.caption(view.filters.describe())
+st.caption(md_escape(view.filters.describe()))
 result = tone_view(view.info.path, view.info.version, view.filters, view.freq)
 if result.tone.empty or int(result.tone["n"].sum()) == 0:
     panel.nothing_matches()

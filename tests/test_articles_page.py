@@ -61,7 +61,7 @@ def test_deep_link_explains_an_article_and_renders_its_title_as_text(tricky_db, 
     at = run({"from": "2026-03-01", "to": "2026-03-03", "article": article_id})
     title = at.subheader[0].value
     assert title == md_escape("[Click](javascript:alert(1)) Peru and the U.S. <b>sign</b> pact")
-    assert "\\[Click\\]\\(javascript:alert\\(1\\)\\)" in title
+    assert "\\[Click\\](javascript:\u2060alert(1))" in title  # no link, and no bare address either
     markdown = " ".join(m.value for m in at.markdown)
     assert "`USA` ← “Washington”" in markdown and "`PER` ← “Lima”" in markdown
     assert "Security & drugs" in markdown

@@ -109,7 +109,7 @@ def test_previous_period_before_the_data_is_cut_and_said(demo_db, use_db):
 def test_a_side_without_coverage_is_named(small_db, use_db):
     use_db(small_db)
     at = run({"pair": "COL-VEN", "theme": ["security"], "pair2": "PER-USA"})
-    assert any("Side A (COL\\-VEN" in w.value and "no articles" in w.value for w in at.warning)
+    assert any("Side A (COL-VEN" in w.value and "no articles" in w.value for w in at.warning)
     table = at.dataframe[0].value
     assert table["articles"].tolist() == [0, 1]
     assert len(at.get("plotly_chart")) == 3

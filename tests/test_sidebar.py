@@ -80,3 +80,20 @@ def test_bad_links_fall_back_with_a_note(demo_db, use_db):
     reversed_ = run({"from": "2026-05-01", "to": "2026-02-01"})
     assert any("reversed" in w.value for w in reversed_.sidebar.warning)
     assert not reversed_.exception and articles_shown(reversed_) > 0
+
+
+def test_link_notes_show_the_links_values_as_text_cut_short():
+    from dashboard.data import Choices
+    from dashboard.sidebar import Defaults, link_notes
+    from tests.test_safe_rendering import markup_in, shown
+
+    jan, mar = date(2026, 1, 1), date(2026, 3, 31)
+    choices = Choices(("PER-USA",), ("PER",), ("en",), ("Andina",), jan, mar)
+    attack = "[Re-authenticate](http://evil.example/) ![](http://evil.example/x.png) www.evil.example.com"
+    params = {"pair": [attack], "from": ["<img src=x>"], "theme": [":red[x]"], "source": ["$x$"], "lang": ["a@b.com"]}
+    notes = link_notes(params, ["PER-USA"], choices, Defaults("PER-USA", jan, mar, jan, mar))
+    assert len(notes) == 5
+    assert [markup_in(note) for note in notes] == [[]] * 5
+    assert f"pair '{attack[:60]}…' has no coverage" in shown(notes[0])
+    long = link_notes({"pair": ["x" * 5000]}, ["PER-USA"], choices, Defaults("PER-USA", jan, mar, jan, mar))
+    assert f"'{'x' * 60}…'" in long[0] and len(long[0]) < 200
