@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.enrich import enrichment_version
-from dashboard.data import choices, ensure_data, freshness_warning
+from dashboard.data import choices, freshness_warning, store_info
 from dashboard.sidebar import draw_filters
 from dashboard.state import View, set_view
 
@@ -70,7 +70,16 @@ page = st.navigation(
     ]
 )
 
-info = ensure_data()
+info = store_info()
+if info.articles == 0:
+    st.title("Bilateral media monitor")
+    st.info(
+        "The store is empty. Fill it from the command line: `bilat pull` fetches the news sources in "
+        "`data/sources.toml`, `bilat import FILE` reads a CSV or JSONL file, and `bilat demo` builds an "
+        "invented demo corpus to try the dashboard. Then reload this page.",
+        icon=":material/inbox:",
+    )
+    st.stop()
 if info.demo:
     st.sidebar.warning(
         "Demo data: invented articles from fictional outlets, for trying the dashboard. "
