@@ -3,12 +3,16 @@
 import streamlit as st
 
 from analytics.enrich import enrichment_version
+from dashboard.auth import gate
 from dashboard.data import choices, freshness_warning, store_info
 from dashboard.sidebar import draw_filters
 from dashboard.state import View, set_view
 
 st.set_page_config(page_title="Bilateral media monitor", page_icon=":material/public:", layout="wide")
 
+# The login gate runs before any page and any data: a visitor who may not come in sees only the
+# login or refusal screen. The pages stay registered (hidden) so a deep link keeps its address.
+allowed = gate()
 page = st.navigation(
     [
         st.Page(
@@ -67,8 +71,11 @@ page = st.navigation(
             url_path="data",
             help="Freshness of the store: when pulls ran, each source's health, and how to schedule pulls.",
         ),
-    ]
+    ],
+    position="sidebar" if allowed else "hidden",
 )
+if not allowed:
+    st.stop()
 
 info = store_info()
 if info.articles == 0:

@@ -79,13 +79,15 @@ def serve_env() -> dict[str, str]:
 
 
 @contextmanager
-def dashboard(db: Path | str, *, timeout: float = 60.0, secrets: Path | str | None = None) -> Iterator[str]:
-    """Run ``bilat serve`` on ``db`` (with the login settings in ``secrets``, if given) at a free
-    local port; yield its URL once its health check answers, and stop it on exit.
+def dashboard(
+    db: Path | str, *, timeout: float = 60.0, secrets: Path | str | None = None, port: int | None = None
+) -> Iterator[str]:
+    """Run ``bilat serve`` on ``db`` (with the login settings in ``secrets``, if given) at ``port``
+    (default: a free one); yield its URL once its health check answers, and stop it on exit.
 
     It runs in an empty folder, so no ``.streamlit/`` of the checkout or the current folder applies.
     """
-    port = free_port()
+    port = port or free_port()
     command = [sys.executable, "-m", "analytics.cli", "serve", "--db", str(Path(db).resolve()), "--port", str(port)]
     if secrets:
         command += ["--secrets", str(secrets)]
