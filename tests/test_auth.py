@@ -13,6 +13,7 @@ import pytest
 from appserver import CHROMIUM, CHROMIUM_ARGS, dashboard, free_port, settle
 
 from dashboard.auth import AccessRules, AuthSettingsError, access_rules, is_allowed, login_configured
+from tests.conftest import APP
 
 AUTH = {"redirect_uri": "http://127.0.0.1:1/oauth2callback", "cookie_secret": "x", "client_id": "bilat"}
 RULES = AccessRules(emails=frozenset({"ana@ministry.example"}), domains=frozenset({"embassy.example"}))
@@ -78,6 +79,67 @@ def test_unusable_settings_close_the_dashboard(bad):
 def test_login_is_configured_by_an_auth_table():
     assert login_configured({"auth": AUTH})
     assert not login_configured({}) and not login_configured({"auth": {}}) and not login_configured({"auth": "x"})
+
+
+# --- the gate in the app (AppTest: its user and secrets are set by the test) -------------------
+
+
+def run_gated(secrets_: dict, user: dict | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets.update(secrets_)
+    if user is not None:
+        at.user = user
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+LISTED = {"auth": AUTH, "bilat": {"allowed_emails": ["ana@ministry.example"]}}
+
+
+def test_gate_shows_only_a_login_button_before_login(small_db, use_db):
+    use_db(small_db)
+    at = run_gated(LISTED, {"is_logged_in": False})
+    assert [b.label for b in at.button] == ["Log in"]
+    assert not at.metric and not at.sidebar.selectbox and not at.get("plotly_chart")
+
+
+def test_gate_lets_a_listed_user_in_and_refuses_another(small_db, use_db):
+    use_db(small_db)
+    at = run_gated(LISTED, {"is_logged_in": True, "email": "ana@ministry.example"})
+    assert at.title[0].value == "Overview" and at.metric
+    at = run_gated(LISTED, {"is_logged_in": True, "email": "eve@elsewhere.example"})
+    assert "not on the list" in at.error[0].value and [b.label for b in at.button] == ["Log out"]
+    assert not at.metric and not at.sidebar.selectbox
+
+
+def test_gate_stays_closed_while_the_settings_are_unusable(small_db, use_db):
+    use_db(small_db)
+    at = run_gated({"bilat": {"allowed_emails": ["ana@ministry.example"]}})
+    assert "closed until its login settings are fixed" in at.error[0].value
+    assert not at.metric and not at.button
+
+
+def test_an_unreadable_secrets_file_closes_the_dashboard(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit import config
+
+    from dashboard.auth import read_secrets
+
+    bad = tmp_path / "secrets.toml"
+    bad.write_text('[auth\nclient_id = "x"\n')
+    monkeypatch.setattr(config, "get_option", lambda key: [str(bad)] if key == "secrets.files" else None)
+    monkeypatch.setattr(st, "get_option", config.get_option)
+    st.secrets._reset()
+    try:
+        with pytest.raises(AuthSettingsError, match="cannot be read"):
+            read_secrets()
+        bad.unlink()
+        assert read_secrets() == {}  # no file at all: the dashboard is open, for local use
+    finally:
+        st.secrets._reset()
 
 
 # --- journeys in a browser -------------------------------------------------------------------
