@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.enrich import enrichment_version
 from dashboard.auth import gate
 from dashboard.data import choices, freshness_warning, store_info
+from dashboard.images import refusal_notice
 from dashboard.sidebar import draw_filters
 from dashboard.state import View, set_view
 
@@ -101,6 +102,9 @@ st.sidebar.caption(
 )
 set_view(View(info=info, filters=filters, freq=freq))
 st.title(page.title)
+refused = refusal_notice()  # a download button can only say that it failed; this says why
+if refused:
+    st.toast(refused, icon=":material/hourglass_top:")
 warning = freshness_warning(info)
 if warning:
     st.warning(warning, icon=":material/schedule:")

@@ -151,3 +151,92 @@ def test_an_exception_on_a_page_shows_no_message_traceback_or_path(tmp_path):
     assert "Failing page" in text and "encountered an error" in text
     for leak in ("secret detail", "/srv/private", "RuntimeError", "Traceback", str(tmp_path), "failing_app.py"):
         assert leak not in text
+
+
+# --- chart images: what one visitor can make the server draw -----------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from dashboard import images
+
+    now = [1000.0]
+    monkeypatch.setattr(images, "_clock", lambda: now[0])
+    monkeypatch.setattr(images, "_recent", {})
+    monkeypatch.setattr(images, "_refusals", {})
+    return now
+
+
+def test_each_session_may_draw_a_bounded_number_of_images_a_minute(clock, monkeypatch):
+    from dashboard import images
+
+    drawn = []
+    monkeypatch.setattr(images, "_session_id", lambda: "alice")
+    png = images.rationed(lambda: drawn.append("png") or b"png")
+    pack = images.rationed(lambda: drawn.append("zip") or b"zip", cost=10)
+    assert pack() == b"zip" and pack() == b"zip"
+    for _ in range(images.IMAGES_PER_WINDOW - 20):
+        assert png() == b"png"
+    clock[0] += 30
+    with pytest.raises(images.ExportBusy, match="try again in 30 seconds"):
+        png()
+    assert drawn.count("zip") == 2 and drawn.count("png") == images.IMAGES_PER_WINDOW - 20  # refused: not drawn
+    monkeypatch.setattr(images, "_session_id", lambda: "bob")
+    assert images.rationed(lambda: b"png")() == b"png"  # another visitor is not held back
+    monkeypatch.setattr(images, "_session_id", lambda: "alice")
+    assert "limited to 30 a minute" in images.refusal_notice() and images.refusal_notice() is None
+    clock[0] += 31
+    assert png() == b"png"  # a minute after the first ones, alice may draw again
+
+
+def test_a_pack_larger_than_the_allowance_can_still_be_made_once(clock):
+    from dashboard import images
+
+    pack = images.rationed(lambda: b"zip", cost=5 * images.IMAGES_PER_WINDOW)
+    assert pack() == b"zip"
+    with pytest.raises(images.ExportBusy):
+        pack()
+
+
+def test_one_image_is_drawn_at_a_time_and_a_long_wait_is_refused(monkeypatch):
+    import threading
+
+    import plotly.graph_objects as go
+
+    from dashboard import images
+
+    monkeypatch.setattr(images, "EXPORT_WAIT", 0.3)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with images._lock:  # another session's image being drawn
+            holding.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(images.ExportBusy, match="busy drawing"):
+            images.png_bytes(go.Figure(go.Bar(x=[1], y=[1])))
+    finally:
+        release.set()
+        holder.join(5)
+    assert time.monotonic() - started < 3
+
+
+def test_every_image_button_is_rationed(demo_db, use_db, monkeypatch):
+    from dashboard import panel
+
+    costs = []
+
+    def spy(make, *, cost=1):
+        costs.append(cost)
+        return make
+
+    monkeypatch.setattr(panel, "rationed", spy)
+    use_db(demo_db)
+    at = open_app()
+    charts = len(at.get("plotly_chart"))
+    assert charts >= 3 and sorted(costs) == [1] * (2 * charts) + [2 * charts]
