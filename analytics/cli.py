@@ -306,8 +306,8 @@ def serve_command(args: argparse.Namespace) -> list[str]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     db = Path(args.db).resolve()
-    if args.secrets and not Path(args.secrets).is_file():
-        raise InputError(f"the secrets file {args.secrets} does not exist; see the README's Security section")
+    if args.secrets and not (Path(args.secrets).is_file() and args.secrets.endswith(".toml")):
+        raise InputError(f"{args.secrets} is not a .toml file; see the README's Security section for the secrets file")
     _seed_for_serve(db)
     env = dict(os.environ, BILAT_DB=str(db))
     # Replace this process rather than wait on a child: the pid that a service manager or a shell

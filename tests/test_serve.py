@@ -68,6 +68,8 @@ def test_host_opens_the_address_the_operator_names():
     assert command[command.index("--server.address") + 1] == "0.0.0.0"
     assert command[command.index("--server.port") + 1] == "9000"
     assert "--secrets.files" not in command
+    with_login = cli.serve_command(cli.build_parser().parse_args(["serve", "--secrets", "conf/secrets.toml"]))
+    assert with_login[with_login.index("--secrets.files") + 1] == str(Path("conf/secrets.toml").resolve())
     default = cli.serve_command(cli.build_parser().parse_args(["serve"]))
     assert default[default.index("--server.address") + 1] == "127.0.0.1"
 
@@ -107,6 +109,12 @@ def test_serve_leaves_a_pulled_store_alone_and_refuses_a_missing_path(small_db, 
     assert cli.main(["serve", "--db", str(missing)]) == 1
     assert "there is no store at" in capsys.readouterr().err
     assert not missing.exists() and len(no_exec) == 1
+    secrets_file = tmp_path / "secrets.txt"
+    secrets_file.write_text("[auth]\n")
+    for wrong in (tmp_path / "missing.toml", secrets_file):
+        assert cli.main(["serve", "--db", str(small_db), "--secrets", str(wrong)]) == 1
+        assert "is not a .toml file" in capsys.readouterr().err
+    assert len(no_exec) == 1
 
 
 def test_data_page_does_not_show_the_store_path(small_db, use_db):
