@@ -3,13 +3,18 @@
 import streamlit as st
 
 from analytics.enrich import enrichment_version
-from dashboard.data import choices, ensure_data, freshness_warning, hidden_demo_notice
+from dashboard.auth import gate
+from dashboard.data import choices, freshness_warning, hidden_demo_notice, store_info
+from dashboard.images import refusal_notice
 from dashboard.safe import md_escape
 from dashboard.sidebar import draw_filters
 from dashboard.state import View, set_view
 
 st.set_page_config(page_title="Bilateral media monitor", page_icon=":material/public:", layout="wide")
 
+# The login gate runs before any page and any data: a visitor who may not come in sees only the
+# login or refusal screen. The pages stay registered (hidden) so a deep link keeps its address.
+allowed = gate()
 page = st.navigation(
     [
         st.Page(
@@ -68,10 +73,22 @@ page = st.navigation(
             url_path="data",
             help="Freshness of the store: when pulls ran, each source's health, and how to schedule pulls.",
         ),
-    ]
+    ],
+    position="sidebar" if allowed else "hidden",
 )
+if not allowed:
+    st.stop()
 
-info = ensure_data()
+info = store_info()
+if info.articles == 0:
+    st.title("Bilateral media monitor")
+    st.info(
+        "The store is empty. Fill it from the command line: `bilat pull` fetches the news sources in "
+        "`data/sources.toml`, `bilat import FILE` reads a CSV or JSONL file, and `bilat demo` builds an "
+        "invented demo corpus to try the dashboard. Then reload this page.",
+        icon=":material/inbox:",
+    )
+    st.stop()
 if info.demo:
     st.sidebar.warning(
         "Demo data: invented articles from fictional outlets, for trying the dashboard. "
@@ -89,6 +106,9 @@ st.sidebar.caption(
 )
 set_view(View(info=info, filters=filters, freq=freq))
 st.title(page.title)
+refused = refusal_notice()  # a download button can only say that it failed; this says why
+if refused:
+    st.toast(refused, icon=":material/hourglass_top:")
 warning = freshness_warning(info)
 if warning:
     st.warning(warning, icon=":material/schedule:")

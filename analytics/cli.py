@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -300,17 +299,52 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    # Only the default store is created here (scripts/run.sh relies on it; the dashboard seeds it
-    # with the demo): any other missing --db is a typo. A damaged or foreign file is refused now.
-    Store(args.db, create=Path(args.db).resolve() == default_db_path().resolve()).close()
-    env = dict(os.environ, BILAT_DB=str(Path(args.db).resolve()))
+def _seed_for_serve(db: Path) -> None:
+    """Give a new store the demo corpus before the dashboard starts, so visitors never trigger it.
+
+    Only the default store may be missing (a fresh checkout); any other missing path is refused,
+    since it is most likely a typo. A store that is empty but has seen a pull stays empty.
+    """
+    from analytics.pipeline import load_demo
+
+    if not db.exists() and db != default_db_path().resolve():
+        raise InputError(
+            f"there is no store at {db}: check the path, or fill it first with "
+            f"`bilat demo --db {db}`, `bilat pull --db {db}` or `bilat import FILE --db {db}`"
+        )
+    with Store(db) as store:
+        if store.count_articles() or not store.last_runs(1).empty:
+            return
+        print(f"bilat: {db} is empty: filling it with the demo corpus (about 10,000 invented articles, "
+              "under a minute)...", file=sys.stderr, flush=True)  # fmt: skip
+        added = load_demo(store, progress=lambda it, total: _progress(it, total=total, desc="demo"))
+    print(f"bilat: added {added} demo articles; starting the dashboard", file=sys.stderr, flush=True)
+
+
+def serve_command(args: argparse.Namespace) -> list[str]:
+    """The ``streamlit run`` command line that ``bilat serve`` replaces itself with."""
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-        "--server.port", str(args.port), "--server.headless", "true",
+        "--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        # Visitors see that an error happened, never its message, traceback or the server's paths;
+        # the details go to the server's log.
+        "--client.showErrorDetails", "none",
     ]  # fmt: skip
-    return subprocess.call(command, env=env)
+    if args.secrets:
+        command += ["--secrets.files", str(Path(args.secrets).resolve())]
+    return command
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    db = Path(args.db).resolve()
+    if args.secrets and not (Path(args.secrets).is_file() and args.secrets.endswith(".toml")):
+        raise InputError(f"{args.secrets} is not a .toml file; see the README's Security section for the secrets file")
+    _seed_for_serve(db)
+    env = dict(os.environ, BILAT_DB=str(db))
+    # Replace this process rather than wait on a child: the pid that a service manager or a shell
+    # signals is Streamlit's own, so SIGTERM and Ctrl-C stop the dashboard.
+    os.execve(sys.executable, serve_command(args), env)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -452,9 +486,23 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         parents=[db_parent],
         help="run the dashboard",
-        description="Run the Streamlit dashboard on the store; an empty store gets the demo corpus.",
+        description="Run the Streamlit dashboard on the store, on this machine only unless --host says otherwise. "
+        "A new default store (or an empty one no pull has touched) first gets the demo corpus.",
     )
     p.add_argument("--port", type=_positive_int, default=8501, help="port (default 8501)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="address to listen on (default 127.0.0.1: this machine only); 0.0.0.0 opens it to the network, "
+        "which needs login or a reverse proxy in front (README, Security)",
+    )
+    p.add_argument(
+        "--secrets",
+        metavar="FILE",
+        help="the secrets file with the login settings (default: .streamlit/secrets.toml in the current "
+        "folder or in your home folder)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(

@@ -16,7 +16,6 @@ import streamlit as st
 
 from analytics import coverage, metrics, spikes
 from analytics.filters import Filters, selection_mask
-from analytics.pipeline import load_demo
 from analytics.store import Store, default_db_path
 
 
@@ -100,17 +99,6 @@ def pull_tables(path: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Recent pull runs and per-source health, read fresh (small tables)."""
     with Store(path) as store:
         return store.last_runs(20), store.source_health()
-
-
-def ensure_data() -> StoreInfo:
-    """The store's info; an empty store first gets the demo corpus, so a new install shows something."""
-    info = store_info()
-    if info.articles == 0:
-        spinner = st.spinner("The store is empty: building the demo corpus (about 10,000 invented articles)...")
-        with spinner, Store(default_db_path()) as store:
-            load_demo(store)
-        info = store_info()
-    return info
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading articles...")

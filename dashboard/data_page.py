@@ -20,7 +20,12 @@ cols[1].metric(
 )
 versions = ", ".join(f"{v} ({n:,})" for v, n in info.enrichment_versions.items()) or "none"
 cols[2].metric("Enrichment version", enrichment_version(), help=f"Stored articles by version: {versions}")
-cols[3].metric("Store", "demo data" if info.demo else "pulled data", help=info.path)
+# The store's file path is not shown: visitors have no use for the server's layout (`bilat status` has it).
+cols[3].metric(
+    "Store",
+    "demo data" if info.demo else "pulled data",
+    help="Invented articles from fictional outlets." if info.demo else "Articles collected by bilat pull or import.",
+)
 
 runs, health = pull_tables(info.path, info.version)
 

@@ -7,6 +7,11 @@ Static images need Chromium. One kaleido server is started per process on the fi
 kept running (a cold export costs 2-4 s, a warm one 0.2-0.4 s); it is stopped
 when the process exits. Exports are serialised by a lock: kaleido's server hands results back
 through one shared queue, so two sessions exporting at once could otherwise swap their images.
+
+Every visitor can ask for images, and each costs Chromium time, so they are bounded: one drawing
+at a time on the server (a wait longer than :data:`EXPORT_WAIT` is refused), and at most
+:data:`IMAGES_PER_WINDOW` images per browser session in :data:`WINDOW` seconds (:func:`rationed`).
+A refusal raises :class:`ExportBusy`; the visitor's next rerun shows why (:func:`refusal_notice`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from __future__ import annotations
 import atexit
 import html
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, wait
 from typing import Any
 
@@ -21,6 +29,7 @@ import kaleido
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analytics.errors import BilatError
 
@@ -39,9 +48,84 @@ HTML_CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True}
 _lock = threading.Lock()
 _server_started = False
 
+EXPORT_WAIT = 20.0  # seconds an image waits for the one being drawn before it is refused
+IMAGES_PER_WINDOW = 30  # images one browser session may ask for in WINDOW seconds
+WINDOW = 60.0
+_MAX_SESSIONS = 1000  # sessions tracked at once; idle ones are forgotten first
+
+_clock = time.monotonic
+_ration_lock = threading.Lock()
+_recent: dict[str, deque[float]] = {}  # session id -> times of its recent images
+_refusals: dict[str, str] = {}  # session id -> why its last image was refused
+
 
 class ExportError(BilatError):
     """A chart image could not be made (usually: Chromium is missing or does not start)."""
+
+
+class ExportBusy(ExportError):
+    """The image was refused: the server is busy drawing, or this visitor asked for too many."""
+
+
+def _session_id() -> str:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx else ""
+
+
+def _refuse(session: str, message: str) -> ExportBusy:
+    with _ration_lock:
+        if len(_refusals) >= _MAX_SESSIONS:
+            _refusals.clear()
+        _refusals[session] = message
+    return ExportBusy(message)
+
+
+def _take(session: str, cost: int) -> None:
+    """Count ``cost`` images against the session's allowance, or raise :class:`ExportBusy`."""
+    now = _clock()
+    with _ration_lock:
+        if session not in _recent and len(_recent) >= _MAX_SESSIONS:
+            for idle in [s for s, times in _recent.items() if not times or times[-1] < now - WINDOW]:
+                del _recent[idle]
+        times = _recent.setdefault(session, deque())
+        while times and times[0] < now - WINDOW:
+            times.popleft()
+        if len(times) + cost > IMAGES_PER_WINDOW:
+            wait_for = (times[0] + WINDOW - now) if times else WINDOW
+            refused = True
+        else:
+            times.extend([now] * cost)
+            refused = False
+    if refused:
+        raise _refuse(
+            session,
+            f"Chart images are limited to {IMAGES_PER_WINDOW} a minute for each visitor, and this one would go "
+            f"over: try again in {max(1, round(wait_for))} seconds. CSV and HTML downloads are not limited.",
+        )
+
+
+def rationed(make: Callable[[], bytes], *, cost: int = 1) -> Callable[[], bytes]:
+    """``make`` (which draws ``cost`` images) counted against the allowance of the browser session
+    that is running now. Call it while the page is drawn, so the session is known when a download
+    button later runs the result; the result raises :class:`ExportBusy` past the allowance. A pack of
+    more images than the allowance costs the whole allowance, so it can still be made."""
+    session = _session_id()
+    cost = min(cost, IMAGES_PER_WINDOW)
+
+    def run() -> bytes:
+        _take(session, cost)
+        try:
+            return make()
+        except ExportBusy as error:
+            raise _refuse(session, str(error)) from None
+
+    return run
+
+
+def refusal_notice() -> str | None:
+    """Why the current session's last image was refused, once; None when nothing was refused."""
+    with _ration_lock:
+        return _refusals.pop(_session_id(), None)
 
 
 def _stop_server() -> None:
@@ -54,7 +138,9 @@ atexit.register(_stop_server)
 def _render(figure: dict, options: dict[str, Any]) -> bytes:
     """Draw a figure dict with the shared kaleido server, starting it on first use."""
     global _server_started
-    with _lock:
+    if not _lock.acquire(timeout=EXPORT_WAIT):
+        raise ExportBusy("The server is busy drawing other chart images: try again in a moment.")
+    try:
         if not _server_started:
             kaleido.start_sync_server(silence_warnings=True, **_KALEIDO_OPTIONS)
             _server_started = True
@@ -71,6 +157,8 @@ def _render(figure: dict, options: dict[str, Any]) -> bytes:
                 f"The chart image could not be drawn ({type(error).__name__}: {error}). "
                 f"If this persists, {INSTALL_HINT}."
             ) from error
+    finally:
+        _lock.release()
 
 
 def _call_server(figure: dict, options: dict[str, Any]) -> bytes:

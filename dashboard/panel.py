@@ -12,7 +12,7 @@ import streamlit as st
 from analytics.enrich import enrichment_version
 from dashboard import export
 from dashboard.briefing import BriefingView, Panel, briefing_html, briefing_zip
-from dashboard.images import html_bytes, png_bytes, svg_bytes
+from dashboard.images import html_bytes, png_bytes, rationed, svg_bytes
 from dashboard.safe import plotly_text
 from dashboard.state import View
 
@@ -53,8 +53,8 @@ def show(panel: Panel, view: View) -> None:
     st.plotly_chart(panel.figure, key=f"chart-{panel.name}", width="stretch", theme="streamlit", config=toolbar)
 
     makers = {
-        "png": lambda: png_bytes(panel.figure),
-        "svg": lambda: svg_bytes(panel.figure),
+        "png": rationed(lambda: png_bytes(panel.figure)),
+        "svg": rationed(lambda: svg_bytes(panel.figure)),
         "html": lambda: html_bytes(panel.figure, title=panel.title),
         "csv": lambda: export.csv_bytes(panel.data),
     }
@@ -94,7 +94,7 @@ def briefing(panels: list[Panel], view: View, page: str) -> None:
     left, right, _ = st.columns([2, 2, 3])
     left.download_button(
         "Briefing pack (ZIP)",
-        data=lambda: briefing_zip(panels, pack),
+        data=rationed(lambda: briefing_zip(panels, pack), cost=2 * len(panels)),  # a PNG and an SVG per chart
         file_name=stem,
         mime="application/zip",
         key=f"briefing-zip-{page}",

@@ -35,37 +35,65 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard(db: Path | str, *, timeout: float = 60.0) -> Iterator[str]:
-    """Run ``streamlit run streamlit_app.py`` on ``db`` at a free local port; yield its URL once
-    its health check answers, and stop it on exit."""
-    port = free_port()
+def running(command: list[str], url: str, *, env: dict[str, str], cwd: Path | str, timeout: float = 60.0):
+    """Run ``command``; yield the process once ``url``'s health check answers, and stop it on exit.
+
+    Raises :class:`ServerError` with the end of its output when it exits or the time runs out.
+    """
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1"],
-            env=dict(os.environ, BILAT_DB=str(Path(db).resolve())), stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         try:
-            url = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                        if reply.status == 200:
-                            break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        output = log.read().decode(errors="replace")[-2000:]
-                        raise ServerError(f"the dashboard did not start on {db}: {output}") from None
-                    time.sleep(0.3)
-            yield url
+            while not _healthy(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")[-2000:]
+                    raise ServerError(f"{' '.join(command[2:5])} did not start: {output}")
+                time.sleep(0.3)
+            yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+            return reply.status == 200
+    except OSError:
+        return False
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20) -> int:
+    """SIGTERM, then SIGKILL if it is still running after ``timeout`` seconds; the exit status."""
+    proc.terminate()
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+def serve_env() -> dict[str, str]:
+    """The environment for ``python -m analytics.cli``: this checkout first on the import path."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+
+
+@contextmanager
+def dashboard(
+    db: Path | str, *, timeout: float = 60.0, secrets: Path | str | None = None, port: int | None = None
+) -> Iterator[str]:
+    """Run ``bilat serve`` on ``db`` (with the login settings in ``secrets``, if given) at ``port``
+    (default: a free one); yield its URL once its health check answers, and stop it on exit.
+
+    It runs in an empty folder, so no ``.streamlit/`` of the checkout or the current folder applies.
+    """
+    port = port or free_port()
+    command = [sys.executable, "-m", "analytics.cli", "serve", "--db", str(Path(db).resolve()), "--port", str(port)]
+    if secrets:
+        command += ["--secrets", str(secrets)]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as folder, running(command, url, env=serve_env(), cwd=folder, timeout=timeout):
+        yield url
 
 
 def settle(page, timeout: int = 60_000) -> None:

@@ -93,13 +93,16 @@ def test_filters_that_match_nothing_say_so(small_db, use_db):
     assert not at.sidebar.warning  # real data: no demo banner
 
 
-def test_an_empty_store_gets_the_demo_corpus(tmp_path, use_db):
+def test_an_empty_store_says_how_to_fill_it_and_seeds_nothing(tmp_path, use_db):
+    # Seeding is `bilat serve`'s job, before any visitor: a page view must never start it.
     db = tmp_path / "fresh.sqlite"
+    Store(db).close()
     use_db(db)
-    at = AppTest.from_file(APP, default_timeout=300)
+    at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
+    notice = at.info[0].value
+    assert all(command in notice for command in ("bilat pull", "bilat import", "bilat demo"))
+    assert not at.get("plotly_chart") and not at.metric and not at.sidebar.selectbox
     with Store(db) as store:
-        assert store.count_articles() == 10_000 and store.has_demo_data()
-    assert any("Demo data" in w.value for w in at.sidebar.warning)
-    assert int(metric(at, "Articles").replace(",", "")) > 0
+        assert store.count_articles() == 0
