@@ -268,7 +268,8 @@ def test_fulltext_sources_store_the_article_page_text(server, db):
 def test_fulltext_never_fetches_internal_addresses_named_by_a_feed(server, db):
     """Item links to loopback (directly, as localhost, through a redirect) are refused, recorded
     with the source's run, never requested; the articles keep their feed summaries."""
-    admin = server.route("/admin", Reply(body=b"<html><body><p>" + b"internal admin secret " * 40 + b"</p></body></html>"))
+    secret = b"<html><body><p>" + b"internal admin secret " * 40 + b"</p></body></html>"
+    admin = server.route("/admin", Reply(body=secret))
     hop = server.route("/hop", Reply(302, headers={"Location": admin}))
     port = server.base_url.rsplit(":", 1)[1]
     links = [admin, hop.replace("127.0.0.1", "localhost"), f"http://localhost:{port}/admin", "http://[::1]:9/x"]
