@@ -580,3 +580,32 @@ def test_files_that_cannot_be_imported_fail_before_any_record(tmp_path):
     path = write(tmp_path, "bad.jsonl", "not json\n[1]\n")
     with pytest.raises(InputError, match="no line is a JSON object"):
         FileImport(path, source_id="x", seen_at=SEEN, outlet="O")
+
+
+def test_a_stray_quote_closed_lines_later_does_not_swallow_the_rows_between(tmp_path):
+    path = write(
+        tmp_path,
+        "two_quotes.csv",
+        'title,url,source\n"first,https://a.example/1,S\nsecond,https://a.example/2,S\nthird",https://a.example/3,S\n'
+        '"a\ntext, two lines",https://a.example/4,S\n',
+    )
+    result = read(path)
+    assert [r.title for r in result.records] == ["second", 'third"', "a text, two lines"]
+    assert result.rejected == [
+        (
+            2,
+            "a quote opened on line 2 takes in lines that look like rows; the row was skipped and the lines after it "
+            "read as rows of their own. Check the quotes in this row",
+        )
+    ]
+    path = write(tmp_path, "short.csv", 'title,url,source\n"one\ntwo"\nok,https://a.example/1,S\n')
+    result = read(path)
+    assert [r.title for r in result.records] == ["ok"]
+    assert result.rejected == [
+        (
+            2,
+            "a quote opened on line 2 leaves 1 fields where the header has 3; the row was skipped and the lines "
+            "after it read as rows of their own. Check the quotes in this row",
+        ),
+        (3, "no url"),  # the line after it, read again: 'two"'
+    ]

@@ -337,8 +337,9 @@ def _csv_records(
     lines: Iterator[tuple[int, str | None]], header: list[str], delimiter: str
 ) -> Iterator[tuple[int, dict[str, str] | str]]:
     # Strict mode turns a stray quote into an error instead of a field that swallows the rest of
-    # the file. The lines of the rejected row after its first are then read again as rows, so a
-    # quote that opens and never closes costs one row, not the rest of the file.
+    # the file; a row over several lines whose field count is wrong, or that takes in lines which
+    # look like rows, is as suspect. The lines of such a row after its first are read again as
+    # rows, so a quote that opens by mistake costs one row, not the rest of the file.
     replay: deque[tuple[int, str | None]] = deque()
     pending: list[tuple[int, str]] = []  # the lines of the row being read
 
@@ -365,6 +366,15 @@ def _csv_records(
             replay.extendleft(reversed(pending[1:]))
             reader = csv.reader(feed(), delimiter=delimiter, strict=True)
             continue
+        if len(pending) > 1 and (len(values) != len(header) or _rows_inside(pending, len(header), delimiter)):
+            problem = (
+                f"leaves {len(values)} fields where the header has {len(header)}"
+                if len(values) != len(header)
+                else "takes in lines that look like rows"
+            )
+            yield number, _swallowed(pending, problem)
+            replay.extendleft(reversed(pending[1:]))
+            continue
         if not any(value.strip() for value in values):
             continue
         if len(values) > len(header):
@@ -385,10 +395,27 @@ def _quote_problem(exc: Exception, pending: list[tuple[int, str]]) -> str:
         return f"a quote opened on line {start} runs into line {exc.number}, which is too long; check the quotes"
     if len(pending) <= 1:
         return f"bad quotes on line {start} ({exc}); write a quote inside a quoted field as two quotes"
+    return _swallowed(pending, f"is not closed where its field ends ({exc})")
+
+
+def _swallowed(pending: list[tuple[int, str]], problem: str) -> str:
     return (
-        f"a quote opened on line {start} is not closed where its field ends ({exc}); the row was skipped and "
-        "the lines after it read as rows of their own. Check the quotes in this row"
+        f"a quote opened on line {pending[0][0]} {problem}; the row was skipped and the lines after it read as "
+        "rows of their own. Check the quotes in this row"
     )
+
+
+def _rows_inside(pending: list[tuple[int, str]], columns: int, delimiter: str) -> bool:
+    """Whether a line wholly inside a quoted field reads as a row of its own with a web address: the
+    sign of a stray quote that another quote, lines later, happened to close."""
+    for _, line in pending[1:-1]:
+        try:
+            values = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        if len(values) == columns and any(v.lstrip().startswith(("http://", "https://")) for v in values):
+            return True
+    return False
 
 
 _QUOTED = re.compile(r'"[^"]*"')
