@@ -599,7 +599,7 @@ def read_date(value: object, seen_at: datetime, *, dayfirst: bool = True) -> tup
     Beyond what ``parse_date`` reads (ISO 8601, RFC 822), this reads JSON numbers as Unix times
     (seconds, or milliseconds as Talkwalker writes them), numeric dates with ``/``, ``-`` or
     ``.`` (``2025/10/03`` year first; ``10/03/2025`` day first, or month first with
-    ``dayfirst=False``; a first number over 12 is always the day, and the other way round) and
+    ``dayfirst=False``; a number over 12 is always the day) and
     dates with an English or Spanish month name or abbreviation ("Oct 3, 2025", "October 3 2025",
     "3 oct. 2025", "viernes 3 de octubre de 2025", "3 set 2025"), each with an optional time
     ("14:30", "2:30 pm"). Dates without a zone are taken as UTC.
