@@ -65,7 +65,7 @@ _FIELD_LIMIT = 16 * 1024 * 1024
 # skipped unread and its row rejected, so one runaway line cannot hold the whole file in memory.
 LINE_LIMIT = 16 * 1024 * 1024
 # Records handed over at a time by FileImport.batches: what the importer enriches and stores at once.
-BATCH = 1000
+BATCH = 500
 # Rejected rows whose reasons are kept (all are counted), so a file of bad rows stays small in memory.
 REJECTED_KEPT = 1000
 
