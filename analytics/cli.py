@@ -310,7 +310,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from analytics.ingest.files import FileImport
-    from analytics.ingest.pull import store_new_records
+    from analytics.pipeline import enrich_new
     from analytics.store import SourceRun
 
     columns = {}
@@ -335,9 +335,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             # file, and an interrupted import keeps the batches it stored (importing again adds the rest).
             for batch in reader.batches():
                 run = SourceRun(source_id, "ok", None, reader.read)
-                new += store_new_records(store, run_id, run, batch)
+                new += store.record_source(run_id, run, enrich_new(store, batch), new_before=new)
             if not reader.read:
-                store_new_records(store, run_id, SourceRun(source_id, "ok", None, 0), [])
+                store.record_source(run_id, SourceRun(source_id, "ok", None, 0), [])
         except BilatError as exc:
             store.finish_run(run_id, "failed", reader.read, new, str(exc))
             raise

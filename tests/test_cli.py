@@ -260,3 +260,26 @@ def test_import_of_a_file_without_usable_rows_stores_nothing(tmp_path, capsys):
     assert main(["import", str(data), "--db", str(db), "--outlet", "E"]) == 1
     assert capsys.readouterr().err.startswith(f"bilat: error: {data}: no line is a JSON object")
     assert not db.exists()
+
+
+def test_import_in_batches_records_the_whole_run(tmp_path, capsys, monkeypatch):
+    from analytics.store import Store
+
+    monkeypatch.setattr("analytics.ingest.files.BATCH", 2)
+    data = tmp_path / "five.csv"
+    data.write_text(
+        "title,url,source\n" + "".join(f"Nota {n} sobre el Perú,https://a.example/{n},S\n" for n in range(5)),
+        encoding="utf-8",
+    )
+    db = tmp_path / "bilat.sqlite"
+    assert main(["import", str(data), "--db", str(db)]) == 0
+    assert capsys.readouterr().err.splitlines() == [f"imported 5 new articles from {data} (5 read, 0 skipped)"]
+    with Store(db) as store:
+        health = store.source_health()
+        runs = store.last_runs()
+    assert health[["source_id", "items_seen", "items_new"]].to_dict("records") == [
+        {"source_id": "import-five", "items_seen": 5, "items_new": 5}
+    ]
+    assert runs[["status", "articles_seen", "articles_new"]].to_dict("records") == [
+        {"status": "ok", "articles_seen": 5, "articles_new": 5}
+    ]

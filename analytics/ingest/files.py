@@ -193,8 +193,9 @@ class FileImport:
         """Close the file (``with`` does it)."""
         self._handle.close()
 
-    def batches(self, size: int = BATCH) -> Iterator[list[ArticleRecord]]:
-        """The file's records, ``size`` at a time, in file order; each URL once."""
+    def batches(self, size: int | None = None) -> Iterator[list[ArticleRecord]]:
+        """The file's records, ``size`` (default ``BATCH``) at a time, in file order; each URL once."""
+        size = size or BATCH
         first_row: dict[str, int] = {}
         batch: list[ArticleRecord] = []
         row = self._first
