@@ -609,3 +609,17 @@ def test_a_stray_quote_closed_lines_later_does_not_swallow_the_rows_between(tmp_
         ),
         (3, "no url"),  # the line after it, read again: 'two"'
     ]
+
+
+def test_urls_that_cannot_be_parsed_reject_their_row(tmp_path):
+    path = write(
+        tmp_path,
+        "urls.csv",
+        "title,url,source\nport,http://example.org:99999/x,S\nv6,http://[oops/x,S\nok,https://a.example/1,S\n",
+    )
+    result = read(path)
+    assert [r.title for r in result.records] == ["ok"]
+    assert result.rejected == [
+        (2, "url 'http://example.org:99999/x' is not a valid web address"),
+        (3, "url 'http://[oops/x' is not a valid web address"),
+    ]

@@ -37,7 +37,8 @@ def assert_sound(result) -> None:
 _PIECES = st.sampled_from(
     [b'"', b'""', b",", b";", b"\t", b"\n", b"\r", b"\r\n", b"title", b"url", b"source", b"https://a.example/",
      b"{", b"}", b"[", b"]", b'"url": ', b'"title": ', b"\\ud800", b"\\u0000", b"\xff", b"\xef\xbb\xbf",
-     b"\xfe\xff", b"\xc3", b"\xa9", b"9" * 30, b"10/03/2025", b"3 de octubre de 2025", b" "]
+     b"\xfe\xff", b"\xc3", b"\xa9", b"9" * 30, b":99999", b"http://[", b"\x00", b"10/03/2025",
+     b"3 de octubre de 2025", b" "]
 )  # fmt: skip
 _BYTES = st.lists(_PIECES | st.binary(max_size=6), max_size=80).map(b"".join)
 _HEADERS = st.sampled_from([b"", b"title,url,source\n", b"url;title\n", b"headline\tlink\n"])

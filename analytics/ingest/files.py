@@ -551,9 +551,13 @@ def _record(values: dict[str, object], defaults: _Defaults) -> ArticleRecord | s
     raw_url = _text(values.get("url")).strip()
     if not raw_url:
         return "no url"
-    url = canonical_url(raw_url)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        url = canonical_url(raw_url)
+        parts = urlsplit(url)
+        web = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port out of range, a broken IPv6 address
+        return f"url {raw_url[:80]!r} is not a valid web address"
+    if not web:
         return f"url {raw_url[:80]!r} is not an http(s) address"
     title = plain_text(_text(values.get("title")))
     if not title:
