@@ -7,13 +7,15 @@ can act on print one line to stderr and exit 1; usage errors exit 2.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
+import math
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from tqdm import tqdm
 
@@ -35,13 +37,41 @@ def _parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-def _positive_int(text: str) -> int:
+def _demo_end(text: str) -> date:
+    day = _parse_date(text)
+    if not date(1970, 1, 1) <= day <= date(2100, 12, 31):
+        raise argparse.ArgumentTypeError(f"{text} is outside the demo's range; choose a day from 1970 to 2100")
+    return day
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{text} must be at least {low}")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"{text} must be at most {high}")
+        return value
+
+    return parse
+
+
+MAX_TIMEOUT = 600.0  # seconds; a request that needs longer is better retried
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0 and at most MAX_TIMEOUT ("nan" and "inf" refused)."""
     try:
-        value = int(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"{text} must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
     return value
 
 
@@ -81,43 +111,98 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_documents(stream: TextIO, name: str) -> Iterator[tuple[str, str]]:
-    """(title, text) for each non-blank line: plain text, or a JSON object with ``text``."""
-    for number, line in enumerate(stream, start=1):
-        line = line.strip()
+# The longest input line `bilat analyze` reads, in bytes; a longer one is reported and skipped
+# unread. (The enrichment caps the part of a text it scores on its own.)
+ANALYZE_LINE_LIMIT = 4 * 1024 * 1024
+_BAD_LINES_SHOWN = 20  # of the lines analyze cannot read, how many are named one by one
+
+
+def _input_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) for each line; None for a line over ANALYZE_LINE_LIMIT."""
+    number = 0
+    while raw := stream.readline(ANALYZE_LINE_LIMIT + 1):
+        number += 1
+        if len(raw) > ANALYZE_LINE_LIMIT:
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(1 << 20)
+            yield number, None
+        else:
+            yield number, raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
+
+
+def _read_documents(stream: BinaryIO, name: str) -> Iterator[tuple[str, str] | InputError]:
+    """(title, text) for each non-blank line: plain text, or a JSON object with ``text``.
+
+    A line that cannot be read gives an InputError naming it instead, and reading goes on: each
+    line is decoded on its own, so one bad line does not spoil the rest.
+    """
+    for number, raw in _input_lines(stream):
+        where = f"{name} line {number}"
+        if raw is None:
+            yield InputError(f"{where}: longer than {ANALYZE_LINE_LIMIT // 2**20} MB; split the document")
+            continue
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            yield InputError(
+                f"{where}: not valid UTF-8 (byte {exc.start + 1} is 0x{raw[exc.start]:02x}); save the input as UTF-8"
+            )
+            continue
         if not line:
             continue
-        if line.startswith("{"):
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{name} line {number}: not valid JSON ({exc.msg}, column {exc.colno})") from None
-            text = obj.get("text") if isinstance(obj, dict) else None
-            if not isinstance(text, str):
-                raise InputError(f'{name} line {number}: a JSON document needs a string field "text"')
-            title = obj.get("title") or ""
-            if not isinstance(title, str):
-                raise InputError(f'{name} line {number}: "title" must be a string')
-            yield title, text
-        else:
-            yield "", line
+        yield _document(line, where) if line.startswith("{") else ("", line)
+
+
+def _document(line: str, where: str) -> tuple[str, str] | InputError:
+    """(title, text) of a JSON document line, or what is wrong with it."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputError(f"{where}: not valid JSON ({exc.msg}, column {exc.colno})")
+    except RecursionError:
+        return InputError(f'{where}: JSON nested too deeply; write one flat object with a "text" field')
+    except ValueError:  # an integer beyond Python's digit limit
+        return InputError(f"{where}: holds a number too long to read; remove it")
+    text = obj.get("text") if isinstance(obj, dict) else None
+    if not isinstance(text, str):
+        return InputError(f'{where}: a JSON document needs a string field "text"')
+    title = obj.get("title") or ""
+    if not isinstance(title, str):
+        return InputError(f'{where}: "title" must be a string')
+    for field, value in (("title", title), ("text", text)):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return InputError(
+                f'{where}: "{field}" holds an unpaired surrogate escape (such as \\ud800), which is not a '
+                "character; remove it"
+            )
+    return title, text
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from analytics.enrich import enrich
 
     if args.file in (None, "-"):
-        stream, name = sys.stdin, "standard input"
+        stream, name = sys.stdin.buffer, "standard input"
     else:
         path = Path(args.file)
         if not path.is_file():
             raise InputError(f"{path} does not exist or is not a file")
-        stream, name = path.open(encoding="utf-8", errors="replace"), str(path)
+        stream, name = path.open("rb"), str(path)
+    bad = 0
     with stream:
-        for title, text in _read_documents(stream, name):
-            record = enrich(title, text).to_json(explain=args.explain)
+        for document in _read_documents(stream, name):
+            if isinstance(document, InputError):
+                bad += 1
+                if bad <= _BAD_LINES_SHOWN:
+                    print(f"bilat: error: {document}", file=sys.stderr, flush=True)
+                continue
+            record = enrich(*document).to_json(explain=args.explain)
             print(json.dumps(record, ensure_ascii=False), flush=True)
-    return 0
+    if bad > _BAD_LINES_SHOWN:
+        print(f"bilat: error: {bad - _BAD_LINES_SHOWN} more lines of {name} could not be read", file=sys.stderr)
+    return 1 if bad else 0
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
@@ -195,13 +280,20 @@ def cmd_pull(args: argparse.Namespace) -> int:
     return 0 if not report.failed else EXIT_SOURCES_FAILED
 
 
+MAX_INTERVAL = 31 * 86400  # seconds between scheduled pulls, at most
+
+
 def parse_interval(text: str) -> int:
-    """Seconds in an interval such as ``90s``, ``30m``, ``6h`` or ``1d``."""
+    """Seconds in an interval such as ``90s``, ``30m``, ``6h`` or ``1d``, from 1 s to 31 days."""
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     text = text.strip().lower()
-    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or int(text[:-1]) == 0:
+    number = text[:-1]
+    if len(text) < 2 or text[-1] not in units or not (number.isascii() and number.isdigit()) or int(number) == 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not an interval; write e.g. 90s, 30m, 6h or 1d")
-    return int(text[:-1]) * units[text[-1]]
+    # Compared as text first: int() refuses numbers of more than 4,300 digits.
+    if len(number.lstrip("0")) > 8 or int(number) * units[text[-1]] > MAX_INTERVAL:
+        raise argparse.ArgumentTypeError(f"{text!r} is too long an interval; the longest is 31d")
+    return int(number) * units[text[-1]]
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
@@ -247,8 +339,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from analytics.ingest.files import read_file
-    from analytics.ingest.pull import store_new_records
+    from analytics.ingest.files import FileImport
+    from analytics.pipeline import enrich_new
     from analytics.store import SourceRun
 
     _refuse_demo_store(args)
@@ -262,21 +354,39 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise InputError(f"{path} does not exist or is not a file")
     source_id = args.source_id or f"import-{path.stem.lower()}"[:64]
-    result = read_file(
+    reader = FileImport(
         path, source_id=source_id, outlet=args.outlet, country=args.country, language=args.language,
-        columns=columns or None, seen_at=datetime.now(UTC).replace(microsecond=0),
+        columns=columns or None, seen_at=datetime.now(UTC).replace(microsecond=0), dayfirst=args.dayfirst,
     )  # fmt: skip
-    for warning in result.warnings:
-        print(f"bilat: warning: {warning}", file=sys.stderr)
-    for number, reason in result.rejected[:20]:
-        print(f"  row {number} skipped: {reason}", file=sys.stderr)
-    with Store(args.db) as store:
+    with reader, Store(args.db) as store:
         run_id = store.start_run("import")
-        run = SourceRun(source_id, "ok", None, len(result.records))
-        new = store_new_records(store, run_id, run, result.records)
-        store.finish_run(run_id, "ok", len(result.records), new, f"{len(result.rejected)} rows skipped")
-    print(f"imported {new} new articles from {path} ({len(result.records)} read, {len(result.rejected)} skipped)",
-          file=sys.stderr)  # fmt: skip
+        new = 0
+        try:
+            # A batch at a time, each in its own transaction: memory stays flat however long the
+            # file, and an interrupted import keeps the batches it stored (importing again adds the rest).
+            for batch in reader.batches():
+                run = SourceRun(source_id, "ok", None, reader.read)
+                new += store.record_source(run_id, run, enrich_new(store, batch), new_before=new)
+            if not reader.read:
+                store.record_source(run_id, SourceRun(source_id, "ok", None, 0), [])
+        except BilatError as exc:
+            store.finish_run(run_id, "failed", reader.read, new, str(exc))
+            raise
+        store.finish_run(run_id, "ok", reader.read, new, f"{reader.rejected_count} rows skipped")
+    for warning in reader.warnings:
+        print(f"bilat: warning: {warning}", file=sys.stderr)
+    for number, reason in reader.rejected[:_BAD_LINES_SHOWN]:
+        print(f"  row {number} skipped: {reason}", file=sys.stderr)
+    if reader.rejected_count > _BAD_LINES_SHOWN:
+        print(f"  ... and {reader.rejected_count - _BAD_LINES_SHOWN} more rows skipped", file=sys.stderr)
+    summary = f"imported {new} new articles from {path} ({reader.read} read, {reader.rejected_count} skipped)"
+    if reader.undated_example is not None:
+        row, written = reader.undated_example
+        summary += (
+            f"; {reader.undated} dates could not be read (first: row {row}, {written!r}) and carry the import "
+            "time; see bilat import --help for the date forms read"
+        )
+    print(summary, file=sys.stderr)
     return 0
 
 
@@ -387,16 +497,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Generate the demo corpus (invented articles from fictional outlets, "
         "labelled as demo data) and store it through the real enrichment.",
     )
-    p.add_argument("--articles", type=_positive_int, default=10_000, metavar="N", help="how many (default 10000)")
-    p.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
+    p.add_argument(
+        "--articles",
+        type=_whole(1, 10_000_000),
+        default=10_000,
+        metavar="N",
+        help="how many, 1 to 10000000 (default 10000)",
+    )
+    p.add_argument("--seed", type=int, default=7, metavar="S", help="random seed, any whole number (default 7)")
     p.add_argument(
         "--end",
-        type=_parse_date,
+        type=_demo_end,
         default=None,
         metavar="DATE",
-        help="last day of the window, YYYY-MM-DD (default: today, UTC)",
+        help="last day of the window, YYYY-MM-DD from 1970 to 2100 (default: today, UTC)",
     )
-    p.add_argument("--months", type=_positive_int, default=24, metavar="M", help="window length (default 24)")
+    p.add_argument(
+        "--months", type=_whole(1, 600), default=24, metavar="M", help="window length, 1 to 600 (default 24)"
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser(
@@ -404,7 +522,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[db_parent],
         help="enrich documents and print one JSON object each",
         description='Read documents, one per line: plain text, or JSON objects with "text" '
-        'and an optional "title". Print one JSON object per document, in input order.',
+        'and an optional "title". Print one JSON object per document, in input order. A line that '
+        f"cannot be read (not UTF-8, not valid JSON, over {ANALYZE_LINE_LIMIT // 2**20} MB...) is named on "
+        "stderr and skipped; the other lines are still printed, and the exit status is then 1.",
     )
     p.add_argument("file", nargs="?", default="-", metavar="FILE", help="input file, or - for standard input")
     p.add_argument("--explain", action="store_true", help="also print the matched terms and sentence scores")
@@ -425,9 +545,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--sources", metavar="FILE", default=None, help="sources file (default data/sources.toml)"
     )
     fetch_parent.add_argument("--only", nargs="+", metavar="ID", help="pull only these source ids")
-    fetch_parent.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds per request (20)")
-    fetch_parent.add_argument("--concurrency", type=_positive_int, default=8, metavar="N", help="sources at once (8)")
-    fetch_parent.add_argument("--retries", type=int, default=3, metavar="N", help="retries on 5xx, 429 and errors (3)")
+    fetch_parent.add_argument(
+        "--timeout", type=_seconds, default=20.0, metavar="S", help=f"seconds per request, up to {MAX_TIMEOUT:g} (20)"
+    )
+    fetch_parent.add_argument(
+        "--concurrency", type=_whole(1, 100), default=8, metavar="N", help="sources at once, 1 to 100 (8)"
+    )
+    fetch_parent.add_argument(
+        "--retries", type=_whole(0, 10), default=3, metavar="N", help="retries on 5xx, 429 and errors, 0 to 10 (3)"
+    )
     force_help = "add real articles to a store that holds demo articles (the dashboard then hides the demo ones)"
     fetch_parent.add_argument("--force", action="store_true", help=force_help)
 
@@ -449,7 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
         "overlaps another one of the same store, whoever started it.",
     )
     p.add_argument("--every", type=parse_interval, default=parse_interval("30m"), metavar="INTERVAL",
-                   help="e.g. 90s, 30m, 6h (default 30m)")  # fmt: skip
+                   help="e.g. 90s, 30m, 6h, at most 31d (default 30m)")  # fmt: skip
     p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser(
@@ -458,7 +584,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="import a CSV or JSONL file of articles",
         description="Import articles from a CSV or JSONL file, such as an export from another monitoring "
         "tool. Columns are recognised by name (url, title, text/summary, published/date, "
-        "outlet/media_name, source_country, language); --map sets others.",
+        "outlet/media_name, source_country, language); --map sets others. The file is read and stored "
+        "a batch at a time. Rows that cannot be used are listed with their row number and skipped. Dates "
+        "are read as ISO 8601, RFC 822, Unix times, numbers day first (10/03/2025 is 10 March; see "
+        "--month-first) or year first, and with English or Spanish month names (Oct 3, 2025; 3 oct. 2025; "
+        "3 de octubre de 2025); a date that cannot be read is replaced by the import time and counted "
+        "in the summary.",
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--outlet", help="outlet name when the file has no outlet column")
@@ -467,6 +598,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="take FIELD from COLUMN (repeatable)")
     p.add_argument("--source-id", help="the source id recorded with the articles (default import-<file name>)")
     p.add_argument("--force", action="store_true", help=force_help)
+    order = p.add_mutually_exclusive_group()
+    order.add_argument(
+        "--day-first", dest="dayfirst", action="store_true", default=True,
+        help="read 10/03/2025 as 10 March, as Peru and most of the world write dates (the default)",
+    )  # fmt: skip
+    order.add_argument(
+        "--month-first", dest="dayfirst", action="store_false", help="read 10/03/2025 as October 3, as in US exports"
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
@@ -489,7 +628,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the Streamlit dashboard on the store, on this machine only unless --host says otherwise. "
         "A new default store (or an empty one no pull has touched) first gets the demo corpus.",
     )
-    p.add_argument("--port", type=_positive_int, default=8501, help="port (default 8501)")
+    p.add_argument("--port", type=_whole(1, 65535), default=8501, help="port, 1 to 65535 (default 8501)")
     p.add_argument(
         "--host",
         default="127.0.0.1",

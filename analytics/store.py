@@ -505,12 +505,18 @@ class Store:
 
     @_guarded
     def record_source(
-        self, run_id: int, outcome: SourceRun, items: Iterable[tuple[ArticleRecord, EnrichmentRow]]
+        self,
+        run_id: int,
+        outcome: SourceRun,
+        items: Iterable[tuple[ArticleRecord, EnrichmentRow]],
+        *,
+        new_before: int = 0,
     ) -> int:
         """Store a source's new articles, its run row and its state in one transaction.
 
         A pull killed before this commits leaves nothing of the source; after, all of it.
-        Returns how many articles were new.
+        Returns how many articles were new. A source stored in batches (``bilat import``) passes
+        in ``new_before`` how many its earlier batches added, so the run row holds the total.
         """
         now = _now()
         with self.transaction() as tx:
@@ -518,7 +524,7 @@ class Store:
             tx.execute(
                 "INSERT OR REPLACE INTO source_runs(run_id, source_id, status, http_status, items_seen, "
                 "items_new, duration, error, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, outcome.source_id, outcome.status, outcome.http_status, outcome.seen, new,
+                (run_id, outcome.source_id, outcome.status, outcome.http_status, outcome.seen, new_before + new,
                  outcome.duration, outcome.error, "\n".join(outcome.notes) or None),
             )  # fmt: skip
             failed = outcome.status == "failed"

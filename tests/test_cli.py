@@ -72,7 +72,7 @@ def test_analyze_keeps_input_order_and_reads_jsonl(tmp_path, capsys):
 
 def test_analyze_explain_shows_what_matched(capsys, monkeypatch):
     doc = json.dumps({"text": "Washington and Lima signed a trade pact."})
-    monkeypatch.setattr(sys, "stdin", io.StringIO(doc + "\n"))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(doc.encode() + b"\n")))
     assert main(["analyze", "--explain"]) == 0
     record = json.loads(capsys.readouterr().out)
     matched = {(m["code"], m["matched"]) for m in record["explain"]["countries"]}
@@ -161,3 +161,146 @@ def test_store_failures_are_one_line_in_a_real_process(tmp_path):
     out = run("enrich", "--db", str(typo))
     assert out.returncode == 1 and out.stderr.startswith(f"bilat: error: no store at {typo}; check --db")
     assert not typo.exists()
+
+
+# --- bad input: one line each, the right exit status, nothing read lost (issue 9) ---------------
+
+
+def test_analyze_reports_each_bad_line_and_answers_the_others():
+    deep = b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    lines = [
+        b"Peru and the US sign a trade pact",
+        b"Lima \xff\xfe and Washington",
+        b'{"text": "\\ud800 broken"}',
+        deep,
+        b'{"title": "x", "text": "ok", "n": ' + b"9" * 5000 + b"}",
+        "EE.UU. y el Perú firmaron un acuerdo.".encode(),
+    ]
+    out = subprocess.run(
+        [sys.executable, "-m", "analytics.cli", "analyze"], input=b"\n".join(lines) + b"\n", capture_output=True,
+        cwd=ROOT, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 1
+    assert [json.loads(x)["dyads"] for x in out.stdout.splitlines()] == [["PER-USA"], ["PER-USA"]]
+    assert out.stderr.decode().splitlines() == [
+        "bilat: error: standard input line 2: not valid UTF-8 (byte 6 is 0xff); save the input as UTF-8",
+        'bilat: error: standard input line 3: "text" holds an unpaired surrogate escape (such as \\ud800), '
+        "which is not a character; remove it",
+        'bilat: error: standard input line 4: JSON nested too deeply; write one flat object with a "text" field',
+        "bilat: error: standard input line 5: holds a number too long to read; remove it",
+    ]
+
+
+def test_analyze_reads_a_file_line_by_line_without_replacing_bytes(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("analytics.cli.ANALYZE_LINE_LIMIT", 64)
+    source = tmp_path / "docs.txt"
+    source.write_bytes(
+        "\ufeffPerú y Chile\n".encode() + b"caf\xe9 en Lima\n" + b"x" * 200 + b"\n" + b"Mexico and the US\n"
+    )
+    assert main(["analyze", str(source)]) == 1
+    out, err = capsys.readouterr()
+    assert [json.loads(x)["dyads"] for x in out.splitlines()] == [["CHL-PER"], ["MEX-USA"]]
+    assert err.splitlines() == [
+        f"bilat: error: {source} line 2: not valid UTF-8 (byte 4 is 0xe9); save the input as UTF-8",
+        f"bilat: error: {source} line 3: longer than 0 MB; split the document",
+    ]
+
+
+def test_analyze_names_twenty_bad_lines_then_counts_the_rest(tmp_path, capsys):
+    source = tmp_path / "bad.txt"
+    source.write_bytes(b"\xff\n" * 25 + b"Peru\n")
+    assert main(["analyze", str(source)]) == 1
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1
+    assert len(err.splitlines()) == 21
+    assert err.splitlines()[-1] == f"bilat: error: 5 more lines of {source} could not be read"
+
+
+BAD_FLAGS = [
+    (["pull", "--retries", "-1"], "argument --retries: -1 must be at least 0"),
+    (["pull", "--retries", "1000"], "argument --retries: 1000 must be at most 10"),
+    (["pull", "--timeout", "0"], "argument --timeout: 0 must be a number of seconds above 0 and at most 600"),
+    (["pull", "--timeout", "nan"], "argument --timeout: nan must be a number of seconds above 0 and at most 600"),
+    (["schedule", "--timeout", "inf"], "argument --timeout: inf must be a number of seconds above 0 and at most 600"),
+    (["schedule", "--timeout", "-3"], "argument --timeout: -3 must be a number of seconds above 0 and at most 600"),
+    (["pull", "--timeout", "soon"], "argument --timeout: 'soon' is not a number of seconds"),
+    (["pull", "--concurrency", "0"], "argument --concurrency: 0 must be at least 1"),
+    (["schedule", "--every", "99999999999d"], "argument --every: '99999999999d' is too long an interval"),
+    (["schedule", "--every", "\u00b2m"], "argument --every: '\u00b2m' is not an interval"),
+    (["serve", "--port", "0"], "argument --port: 0 must be at least 1"),
+    (["serve", "--port", "65536"], "argument --port: 65536 must be at most 65535"),
+    (["demo", "--months", "100000"], "argument --months: 100000 must be at most 600"),
+    (["demo", "--articles", "1" + "0" * 30], "must be at most 10000000"),
+    (["demo", "--end", "0001-01-01"], "argument --end: 0001-01-01 is outside the demo's range"),
+    (["demo", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), BAD_FLAGS)
+def test_impossible_flag_values_are_usage_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_import_keeps_good_rows_next_to_bad_ones_and_counts_unread_dates(tmp_path, capsys):
+    from analytics.store import Store
+
+    data = tmp_path / "export.jsonl"
+    rows = [
+        {"url": "https://a.example/1", "title": "Peru and the US sign a trade pact", "date": "10/03/2025"},
+        {"url": "https://a.example/2", "title": "Broken \ud800 title", "date": "2025-03-11"},
+        {"url": "https://a.example/3", "title": "Canciller viaja a Washington", "date": "3 de octubre de 2025"},
+        {"url": "https://a.example/4", "title": "Exportaciones de cobre", "date": "hace 3 horas"},
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    db = tmp_path / "bilat.sqlite"
+    assert main(["import", str(data), "--db", str(db), "--outlet", "Example"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "  row 2 skipped: field 'title' holds an unpaired surrogate escape (such as \\ud800), which is not a "
+        "character; remove it from the export",
+        f"imported 3 new articles from {data} (3 read, 1 skipped); 1 dates could not be read (first: row 4, "
+        "'hace 3 horas') and carry the import time; see bilat import --help for the date forms read",
+    ]
+    with Store(db) as store:
+        published = dict(store.conn.execute("SELECT url, published FROM articles").fetchall())
+    assert published["https://a.example/1"].startswith("2025-03-10")
+    assert published["https://a.example/3"].startswith("2025-10-03")
+    assert main(["import", str(data), "--db", str(tmp_path / "us.sqlite"), "--outlet", "E", "--month-first"]) == 0
+    with Store(tmp_path / "us.sqlite") as store:
+        first = store.conn.execute("SELECT published FROM articles WHERE url = 'https://a.example/1'").fetchone()
+    assert first[0].startswith("2025-10-03")
+
+
+def test_import_of_a_file_without_usable_rows_stores_nothing(tmp_path, capsys):
+    data = tmp_path / "x.jsonl"
+    data.write_text("not json\n", encoding="utf-8")
+    db = tmp_path / "bilat.sqlite"
+    assert main(["import", str(data), "--db", str(db), "--outlet", "E"]) == 1
+    assert capsys.readouterr().err.startswith(f"bilat: error: {data}: no line is a JSON object")
+    assert not db.exists()
+
+
+def test_import_in_batches_records_the_whole_run(tmp_path, capsys, monkeypatch):
+    from analytics.store import Store
+
+    monkeypatch.setattr("analytics.ingest.files.BATCH", 2)
+    data = tmp_path / "five.csv"
+    data.write_text(
+        "title,url,source\n" + "".join(f"Nota {n} sobre el Perú,https://a.example/{n},S\n" for n in range(5)),
+        encoding="utf-8",
+    )
+    db = tmp_path / "bilat.sqlite"
+    assert main(["import", str(data), "--db", str(db)]) == 0
+    assert capsys.readouterr().err.splitlines() == [f"imported 5 new articles from {data} (5 read, 0 skipped)"]
+    with Store(db) as store:
+        health = store.source_health()
+        runs = store.last_runs()
+    assert health[["source_id", "items_seen", "items_new"]].to_dict("records") == [
+        {"source_id": "import-five", "items_seen": 5, "items_new": 5}
+    ]
+    assert runs[["status", "articles_seen", "articles_new"]].to_dict("records") == [
+        {"status": "ok", "articles_seen": 5, "articles_new": 5}
+    ]

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.errors import InputError
-from analytics.ingest.files import read_file
+from analytics.ingest.files import FileImport, read_date, read_file
 from analytics.ingest.normalize import canonical_url, plain_text
 from analytics.store import ArticleRecord
 
@@ -378,3 +378,248 @@ def test_jsonl_round_trip_keeps_every_object(tmp_path):
     path = tmp_path / "round.ndjson"
     path.write_text("\n".join(json.dumps(o, ensure_ascii=False) for o in objects) + "\n", encoding="utf-8")
     assert [(r.url, r.title) for r in read(path).records] == [(f"https://a.example/{i}", f"Nota {i}") for i in range(5)]
+
+
+# --- hostile and unusual input (issue 9) -------------------------------------------------------
+
+OWN = Path(__file__).parent / "fixtures" / "input"
+
+
+def test_an_unbalanced_quote_costs_one_row_not_the_rest_of_the_file():
+    result = read(OWN / "unbalanced_quote.csv")
+    assert [r.url for r in result.records] == [
+        "https://a.example/1",
+        "https://a.example/3",
+        "https://a.example/4",
+        "https://a.example/5",
+    ]
+    assert result.records[2].title == 'He said "yes" to Lima'
+    assert result.rejected == [
+        (
+            3,
+            "a quote opened on line 3 is not closed where its field ends (',' expected after '\"'); the row was "
+            "skipped and the lines after it read as rows of their own. Check the quotes in this row",
+        )
+    ]
+
+
+def test_a_quote_that_never_closes_keeps_the_rows_before_and_after(tmp_path):
+    path = write(
+        tmp_path,
+        "open.csv",
+        'title,url,source\nfirst,https://a.example/1,S\n"open,https://a.example/2,S\nlast,https://a.example/3,S\n',
+    )
+    result = read(path)
+    assert [r.title for r in result.records] == ["first", "last"]
+    assert result.rejected == [
+        (
+            3,
+            "a quote opened on line 3 is not closed where its field ends (unexpected end of data); the row was "
+            "skipped and the lines after it read as rows of their own. Check the quotes in this row",
+        )
+    ]
+
+
+def test_a_stray_quote_inside_a_quoted_field_rejects_that_row(tmp_path):
+    path = write(
+        tmp_path,
+        "stray.csv",
+        'title,url,source\n"He said "hi" there",https://a.example/1,S\nok,https://a.example/2,S\n',
+    )
+    result = read(path)
+    assert [r.title for r in result.records] == ["ok"]
+    assert result.rejected == [
+        (2, "bad quotes on line 2 (',' expected after '\"'); write a quote inside a quoted field as two quotes")
+    ]
+
+
+def test_jsonl_lines_that_would_break_the_store_or_the_parser_are_rejected(tmp_path):
+    good = [json.dumps({"url": f"https://a.example/{i}", "title": f"Nota {i}", "source": "S"}) for i in range(3)]
+    lines = [
+        good[0],
+        '{"url": "https://a.example/x", "title": "bad \\ud800 title", "source": "S"}',  # a lone surrogate
+        '{"url": "https://a.example/y", "title": "t", "source": "S", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        good[1],
+        '{"url": "https://a.example/z", "title": "t", "source": "S", "n": ' + "9" * 5000 + "}",
+        '{"url": "https://a.example/w", "ti\\udc00tle": "t", "source": "S"}',
+        good[2],
+    ]
+    path = write(tmp_path, "hostile.jsonl", "\n".join(lines) + "\n")
+    result = read(path)
+    assert [r.title for r in result.records] == ["Nota 0", "Nota 1", "Nota 2"]
+    surrogate = (
+        "holds an unpaired surrogate escape (such as \\ud800), which is not a character; remove it from the export"
+    )
+    assert result.rejected == [
+        (2, f"field 'title' {surrogate}"),
+        (3, "JSON nested too deeply; write one flat article object per line"),
+        (5, "holds a number too long to read; remove it"),
+        (6, f"field name {surrogate}"),
+    ]
+
+
+def test_lines_over_the_limit_are_skipped_and_named(tmp_path, monkeypatch):
+    monkeypatch.setattr("analytics.ingest.files.LINE_LIMIT", 200)
+    long_title = "x" * 300
+    csv_path = write(
+        tmp_path,
+        "long.csv",
+        f"title,url,source\nshort,https://a.example/1,S\n{long_title},https://a.example/2,S\n"
+        f'"open {long_title},https://a.example/3,S\nafter,https://a.example/4,S\n',
+    )
+    result = read(csv_path)
+    assert [r.title for r in result.records] == ["short", "after"]
+    assert result.rejected == [
+        (3, "line 3 is longer than 0 MB and was skipped; split the text or shorten it"),
+        (4, "line 4 is longer than 0 MB and was skipped; split the text or shorten it"),
+    ]
+    jsonl = write(
+        tmp_path,
+        "long.jsonl",
+        json.dumps({"url": "https://a.example/1", "title": long_title, "source": "S"})
+        + "\n"
+        + json.dumps({"url": "https://a.example/2", "title": "short", "source": "S"})
+        + "\n",
+    )
+    result = read(jsonl)
+    assert [r.title for r in result.records] == ["short"]
+    assert result.rejected == [(1, "line 1 is longer than 0 MB and was skipped; split the text or shorten it")]
+
+
+def test_each_line_is_decoded_on_its_own(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "title,url,source\nPerú y EE.UU.,https://a.example/1,S\n".encode()
+        + "Canciller en Perú,https://a.example/2,S\n".encode("cp1252")
+        + "Señal de acuerdo,https://a.example/3,S\n".encode()
+    )
+    result = read(path)
+    assert [r.title for r in result.records] == ["Perú y EE.UU.", "Canciller en Perú", "Señal de acuerdo"]
+    assert result.warnings == [
+        "mixed.csv is not UTF-8; it was read as Windows-1252 (cp1252). Check accented letters in the "
+        "titles, or save the file as UTF-8 and import it again."
+    ]
+
+
+def test_old_mac_line_ends_still_separate_rows(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"title,url,source\ra,https://a.example/1,S\rb,https://a.example/2,S\r")
+    assert [r.title for r in read(path).records] == ["a", "b"]
+
+
+def test_dates_in_day_first_month_name_and_spanish_forms():
+    result = read(OWN / "dates.csv")
+    assert [(r.title, r.published, r.date_flag) for r in result.records] == [
+        ("ISO", datetime(2025, 10, 3, 12, 0, tzinfo=UTC), "ok"),
+        ("Day first", datetime(2025, 3, 10, tzinfo=UTC), "ok"),
+        ("US style", datetime(2025, 10, 3, tzinfo=UTC), "ok"),
+        ("English", datetime(2025, 10, 3, tzinfo=UTC), "ok"),
+        ("Spanish", datetime(2025, 10, 3, tzinfo=UTC), "ok"),
+        ("Abbreviated", datetime(2025, 10, 3, tzinfo=UTC), "ok"),
+        ("Peruvian", datetime(2025, 9, 3, 14, 30, tzinfo=UTC), "ok"),
+        ("Unreadable", SEEN, "unparsable"),
+        ("No year", SEEN, "unparsable"),
+    ]
+    assert (result.undated, result.undated_example) == (2, (9, "hace 3 horas"))
+    month_first = read(OWN / "dates.csv", dayfirst=False)
+    assert month_first.records[1].published == datetime(2025, 10, 3, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("written", "dayfirst", "expected"),
+    [
+        ("10/03/2025", True, datetime(2025, 3, 10, tzinfo=UTC)),
+        ("10/03/2025", False, datetime(2025, 10, 3, tzinfo=UTC)),
+        ("25/10/2025", False, datetime(2025, 10, 25, tzinfo=UTC)),  # 25 cannot be a month
+        ("10/25/2025", True, datetime(2025, 10, 25, tzinfo=UTC)),
+        ("10.03.25", True, datetime(2025, 3, 10, tzinfo=UTC)),
+        ("2025/10/03", False, datetime(2025, 10, 3, tzinfo=UTC)),
+        ("10-03-2025 08:15:00", True, datetime(2025, 3, 10, 8, 15, tzinfo=UTC)),
+        ("Oct 3rd, 2025 2:30 p.m.", True, datetime(2025, 10, 3, 14, 30, tzinfo=UTC)),
+        ("Fri, 3 Oct 2025", True, datetime(2025, 10, 3, tzinfo=UTC)),
+        ("1º de mayo de 2025", True, datetime(2025, 5, 1, tzinfo=UTC)),
+        ("3 SET. 2025", True, datetime(2025, 9, 3, tzinfo=UTC)),
+        ("Diciembre 24, 2025", True, datetime(2025, 12, 24, tzinfo=UTC)),
+    ],
+)
+def test_read_date_forms(written, dayfirst, expected):
+    assert read_date(written, datetime(2026, 3, 1, tzinfo=UTC), dayfirst=dayfirst) == (expected, "ok")
+
+
+@pytest.mark.parametrize(
+    "written", ["13/13/2025", "31/02/2025", "3 oct", "2025", "oct nov 3 2025", "3 oct 2025 banana", "3 oct 25",
+                "12:00", "25:00 3 oct 2025", "13:00 pm 3 oct 2025", "3/oct/2025" * 20]
+)  # fmt: skip
+def test_read_date_leaves_doubtful_dates_unparsable(written):
+    seen = datetime(2026, 3, 1, tzinfo=UTC)
+    assert read_date(written, seen) == (seen, "unparsable")
+
+
+def test_the_file_is_read_in_batches_without_holding_it(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "big.csv"
+    text = "texto" * 1600  # one long word: few allocations, so tracemalloc stays quick
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "url", "source", "text"])
+        writer.writerows([f"Nota {i}", f"https://a.example/{i}", "S", text] for i in range(600))
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        with FileImport(path, source_id="big", seen_at=SEEN) as reader:
+            sizes = [len(batch) for batch in reader.batches(50)]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sizes == [50] * 12 and reader.read == 600
+    assert peak < size / 3, (peak, size)
+
+
+def test_files_that_cannot_be_imported_fail_before_any_record(tmp_path):
+    path = write(tmp_path, "bad.jsonl", "not json\n[1]\n")
+    with pytest.raises(InputError, match="no line is a JSON object"):
+        FileImport(path, source_id="x", seen_at=SEEN, outlet="O")
+
+
+def test_a_stray_quote_closed_lines_later_does_not_swallow_the_rows_between(tmp_path):
+    path = write(
+        tmp_path,
+        "two_quotes.csv",
+        'title,url,source\n"first,https://a.example/1,S\nsecond,https://a.example/2,S\nthird",https://a.example/3,S\n'
+        '"a\ntext, two lines",https://a.example/4,S\n',
+    )
+    result = read(path)
+    assert [r.title for r in result.records] == ["second", 'third"', "a text, two lines"]
+    assert result.rejected == [
+        (
+            2,
+            "a quote opened on line 2 takes in lines that look like rows; the row was skipped and the lines after it "
+            "read as rows of their own. Check the quotes in this row",
+        )
+    ]
+    path = write(tmp_path, "short.csv", 'title,url,source\n"one\ntwo"\nok,https://a.example/1,S\n')
+    result = read(path)
+    assert [r.title for r in result.records] == ["ok"]
+    assert result.rejected == [
+        (
+            2,
+            "a quote opened on line 2 leaves 1 fields where the header has 3; the row was skipped and the lines "
+            "after it read as rows of their own. Check the quotes in this row",
+        ),
+        (3, "no url"),  # the line after it, read again: 'two"'
+    ]
+
+
+def test_urls_that_cannot_be_parsed_reject_their_row(tmp_path):
+    path = write(
+        tmp_path,
+        "urls.csv",
+        "title,url,source\nport,http://example.org:99999/x,S\nv6,http://[oops/x,S\nok,https://a.example/1,S\n",
+    )
+    result = read(path)
+    assert [r.title for r in result.records] == ["ok"]
+    assert result.rejected == [
+        (2, "url 'http://example.org:99999/x' is not a valid web address"),
+        (3, "url 'http://[oops/x' is not a valid web address"),
+    ]

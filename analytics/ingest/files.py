@@ -8,13 +8,19 @@ as a name, dates in milliseconds). Each of our fields is looked up under the nam
 What is accepted:
 - ``.csv`` and ``.tsv`` files, delimited by comma, semicolon or tab (guessed from the header
   line), UTF-8 with or without a byte-order mark, or UTF-16 with one (Excel's "Unicode text").
-  A file that is not valid UTF-8 is read as Windows-1252 and the result says so.
+  A line that is not valid UTF-8 is read as Windows-1252 and the result says so.
 - ``.jsonl``, ``.ndjson`` and ``.jsonlines`` files: one JSON object per line.
+- Dates as ISO 8601, RFC 822, Unix times (JSON numbers), day-first numbers (``10/03/2025`` is
+  10 March unless ``dayfirst=False``), and English or Spanish month names ("Oct 3, 2025",
+  "3 oct. 2025", "3 de octubre de 2025"); see ``read_date``.
 
 Rows are numbered as a spreadsheet shows them (the CSV header is row 1) and JSON Lines by line.
 A row that cannot be used (no URL, no title, a URL that is not http(s), the same URL as an
-earlier row, invalid JSON...) is listed in ``rejected`` with its number and the reason; the rest
-of the file is still imported. A file that cannot be read at all raises ``InputError``.
+earlier row, invalid JSON, a quote that is not closed, a line over ``LINE_LIMIT``...) is listed
+in ``rejected`` with its number and the reason; the rest of the file is still imported. A file
+that cannot be read at all raises ``InputError`` before any row is returned.
+
+The file is read a line at a time (``FileImport``), so memory does not grow with its length.
 """
 
 from __future__ import annotations
@@ -25,15 +31,17 @@ import io
 import json
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from analytics.errors import InputError
-from analytics.ingest.normalize import canonical_url, plain_text, settle_date
+from analytics.ingest.normalize import DATE_UNPARSABLE, canonical_url, parse_date, plain_text, settle_date
 from analytics.store import ArticleRecord
 
 # Our field -> the column names tried, in order, case-insensitive.
@@ -53,6 +61,13 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 _DELIMITERS = (",", ";", "\t")
 # Article texts can exceed the csv module's default field limit (128 KiB).
 _FIELD_LIMIT = 16 * 1024 * 1024
+# The longest line read (bytes, line end included; characters in UTF-16 files). A longer line is
+# skipped unread and its row rejected, so one runaway line cannot hold the whole file in memory.
+LINE_LIMIT = 16 * 1024 * 1024
+# Records handed over at a time by FileImport.batches: what the importer enriches and stores at once.
+BATCH = 500
+# Rejected rows whose reasons are kept (all are counted), so a file of bad rows stays small in memory.
+REJECTED_KEPT = 1000
 
 
 @dataclass(frozen=True)
@@ -60,8 +75,10 @@ class ImportResult:
     """The records read from a file, the rows left out and anything the reader had to guess."""
 
     records: list[ArticleRecord]
-    rejected: list[tuple[int, str]]  # (row or line number, reason)
+    rejected: list[tuple[int, str]]  # (row or line number, reason); the first REJECTED_KEPT
     warnings: list[str] = field(default_factory=list)
+    undated: int = 0  # records whose date could not be read: they carry ``seen_at``
+    undated_example: tuple[int, str] | None = None  # (row, the date as written) of the first
 
 
 def read_file(
@@ -73,121 +90,333 @@ def read_file(
     language: str | None = None,
     columns: Mapping[str, str] | None = None,
     seen_at: datetime,
+    dayfirst: bool = True,
 ) -> ImportResult:
-    """Read a CSV or JSON Lines export into article records.
+    """Read a CSV or JSON Lines export into article records, all at once.
 
     ``outlet``, ``country`` (ISO alpha-3) and ``language`` (ISO 639-1) fill in for rows, or
     files, that lack them; a value in the row wins. ``columns`` maps our field names (the keys of
     ``DEFAULT_COLUMNS``) to the file's column names. ``seen_at`` stands in for missing, unreadable
-    or future dates (see ``settle_date``), so the result never depends on the clock.
+    or future dates (see ``settle_date``), so the result never depends on the clock. ``dayfirst``
+    reads ``10/03/2025`` as 10 March (False: 3 October). For files too large to hold, use
+    ``FileImport``.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path} does not exist or is not a file")
-    suffix = path.suffix.lower()
-    if suffix not in CSV_SUFFIXES + JSONL_SUFFIXES:
-        kind = f"a {suffix} file" if suffix else "a file without a .csv or .jsonl ending"
-        raise InputError(
-            f"{path}: cannot import {kind}; export the articles as CSV (.csv, .tsv) or JSON Lines (.jsonl, .ndjson)"
+    with FileImport(
+        path, source_id=source_id, outlet=outlet, country=country, language=language, columns=columns,
+        seen_at=seen_at, dayfirst=dayfirst,
+    ) as reader:  # fmt: skip
+        records = [record for batch in reader.batches() for record in batch]
+    return ImportResult(records, reader.rejected, reader.warnings, reader.undated, reader.undated_example)
+
+
+class FileImport:
+    """A CSV or JSON Lines export read a line at a time, its records handed over in batches.
+
+    Opening checks the file, the arguments and the CSV header, and raises ``InputError`` when
+    the file cannot be imported at all, before any record is handed over. While ``batches()``
+    runs, ``read`` counts the records handed over, ``rejected`` keeps the first ``REJECTED_KEPT``
+    rejected rows (``rejected_count`` counts them all), ``warnings`` what the reader had to guess
+    and ``undated`` / ``undated_example`` the dates that could not be read. Use it with ``with``.
+    The arguments are those of ``read_file``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        source_id: str,
+        outlet: str | None = None,
+        country: str | None = None,
+        language: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        seen_at: datetime,
+        dayfirst: bool = True,
+    ) -> None:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path} does not exist or is not a file")
+        suffix = path.suffix.lower()
+        if suffix not in CSV_SUFFIXES + JSONL_SUFFIXES:
+            kind = f"a {suffix} file" if suffix else "a file without a .csv or .jsonl ending"
+            raise InputError(
+                f"{path}: cannot import {kind}; export the articles as CSV (.csv, .tsv) or JSON Lines (.jsonl, .ndjson)"
+            )
+        default_country = _checked(country, _country, "country", "an ISO 3166-1 alpha-3 code such as PER")
+        default_language = _checked(language, _language, "language", "an ISO 639-1 code such as es")
+        self._columns = dict(columns or {})
+        unknown = sorted(set(self._columns) - set(DEFAULT_COLUMNS))
+        if unknown:
+            raise InputError(
+                f"{path}: {unknown[0]!r} is not a field that can be mapped; the fields are {', '.join(DEFAULT_COLUMNS)}"
+            )
+        self.path = path
+        self.read = 0
+        self.rejected: list[tuple[int, str]] = []
+        self.rejected_count = 0
+        self.warnings: list[str] = []
+        self.undated = 0
+        self.undated_example: tuple[int, str] | None = None
+        self._defaults = _Defaults(
+            source_id, (outlet or "").strip() or None, default_country, default_language, seen_at, dayfirst
         )
-    default_country = _checked(country, _country, "country", "an ISO 3166-1 alpha-3 code such as PER")
-    default_language = _checked(language, _language, "language", "an ISO 639-1 code such as es")
-    text, warnings = _decode(path)
-    if suffix in CSV_SUFFIXES:
-        header, rows, rejected = _csv_rows(path, text, tab=suffix == ".tsv")
-    else:
-        header, rows, rejected = _jsonl_rows(path, text)
-    found = _resolve_columns(path, header, columns)
-    if "outlet" not in found and not (outlet and outlet.strip()):
-        raise InputError(f"{path}: the file has no outlet column; pass --outlet NAME")
-    defaults = _Defaults(source_id, (outlet or "").strip() or None, default_country, default_language, seen_at)
-    records: list[ArticleRecord] = []
-    first_row: dict[str, int] = {}
-    for number, row in rows:
-        record = _record({name: row.get(column) for name, column in found.items()}, defaults)
-        if isinstance(record, str):
-            rejected.append((number, record))
-        elif record.url in first_row:
-            rejected.append((number, f"same URL as row {first_row[record.url]}"))
-        else:
-            first_row[record.url] = number
-            records.append(record)
-    rejected.sort()
-    return ImportResult(records, rejected, warnings)
-
-
-# --- decoding ----------------------------------------------------------------------------------
-
-
-def _decode(path: Path) -> tuple[str, list[str]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path} cannot be read ({exc.strerror}); check that you may open it") from None
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        self._found: dict[str, str] | None = None  # the CSV's columns; JSON Lines map each line
         try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: the file says it is UTF-16 but is not; save it again as UTF-8") from None
-        return _check_text(path, text), []
-    if b"\x00" in raw[:8192]:
+            self._handle = path.open("rb")
+        except OSError as exc:
+            raise InputError(f"{path} cannot be read ({exc.strerror}); check that you may open it") from None
+        try:
+            lines = _lines(path, self._handle, self.warnings)
+            if suffix in CSV_SUFFIXES:
+                header, self._rows = _csv_rows(path, lines, tab=suffix == ".tsv")
+                self._found = _resolve_columns(header, self._columns, "the file's columns")
+                if isinstance(self._found, str):
+                    raise InputError(f"{path}: {self._found}")
+                if "outlet" not in self._found and not self._defaults.outlet:
+                    raise InputError(f"{path}: the file has no outlet column; pass --outlet NAME")
+            else:
+                self._rows = _jsonl_rows(path, lines)
+            # Read up to the first usable row now, so files without one fail before anything is stored.
+            self._first = self._next_row()
+            if self._first is None and not self.rejected_count:
+                raise InputError(f"{path} has a header line but no article rows; export the articles again")
+        except BaseException:
+            self._handle.close()
+            raise
+
+    def __enter__(self) -> FileImport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file (``with`` does it)."""
+        self._handle.close()
+
+    def batches(self, size: int | None = None) -> Iterator[list[ArticleRecord]]:
+        """The file's records, ``size`` (default ``BATCH``) at a time, in file order; each URL once."""
+        size = size or BATCH
+        first_row: dict[str, int] = {}
+        batch: list[ArticleRecord] = []
+        row = self._first
+        self._first = None
+        while row is not None:
+            number, values = row
+            record = _record(values, self._defaults)
+            if isinstance(record, str):
+                self._reject(number, record)
+            elif record.url in first_row:
+                self._reject(number, f"same URL as row {first_row[record.url]}")
+            else:
+                first_row[record.url] = number
+                if record.date_flag == DATE_UNPARSABLE:
+                    self.undated += 1
+                    if self.undated_example is None:
+                        self.undated_example = (number, _text(values.get("published"))[:60])
+                batch.append(record)
+                self.read += 1
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            row = self._next_row()
+        if batch:
+            yield batch
+
+    def _next_row(self) -> tuple[int, dict[str, object]] | None:
+        """The next row with our field names as keys; rows that cannot be read are rejected."""
+        for number, row in self._rows:
+            if isinstance(row, str):
+                self._reject(number, row)
+                continue
+            found = self._found or _resolve_columns(list(row), self._columns, "this line's fields")
+            if isinstance(found, str):
+                self._reject(number, found)
+                continue
+            return number, {name: row.get(column) for name, column in found.items()}
+        return None
+
+    def _reject(self, number: int, reason: str) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < REJECTED_KEPT:
+            self.rejected.append((number, reason))
+
+
+# --- lines -------------------------------------------------------------------------------------
+
+_CP1252_WARNING = (
+    "{name} is not UTF-8; it was read as Windows-1252 (cp1252). Check accented letters in the "
+    "titles, or save the file as UTF-8 and import it again."
+)
+# A lone "\r" also ends a line, as in files saved by old Mac software.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def _lines(path: Path, handle: BinaryIO, warnings: list[str]) -> Iterator[tuple[int, str | None]]:
+    """(line number, text with its line end) for each line; None for a line over LINE_LIMIT.
+
+    Each line is decoded on its own, so one line in another encoding does not spoil the rest.
+    """
+    head = handle.read(8192)
+    handle.seek(0)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16_lines(path, handle, warnings)
+    if b"\x00" in head:
         raise InputError(f"{path} is not a text file; export the articles as CSV or JSON Lines")
-    try:
-        return _check_text(path, raw.decode("utf-8-sig")), []
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("cp1252")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: the text encoding is neither UTF-8 nor Windows-1252; save it as UTF-8") from None
-    warning = (
-        f"{path.name} is not UTF-8; it was read as Windows-1252 (cp1252). Check accented letters in the "
-        "titles, or save the file as UTF-8 and import it again."
-    )
-    return _check_text(path, text), [warning]
+    return _byte_lines(path, handle, warnings)
 
 
-def _check_text(path: Path, text: str) -> str:
-    if not text.strip():
-        raise InputError(f"{path} is empty; export the articles again")
-    return text
+def _byte_lines(path: Path, handle: BinaryIO, warnings: list[str]) -> Iterator[tuple[int, str | None]]:
+    number = 0
+    while raw := handle.readline(LINE_LIMIT + 1):
+        if len(raw) > LINE_LIMIT:
+            while raw and not raw.endswith(b"\n"):
+                raw = handle.readline(1 << 20)
+            number += 1
+            yield number, None
+            continue
+        if number == 0:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")  # five bytes are undefined in cp1252
+            if not warnings:
+                warnings.append(_CP1252_WARNING.format(name=path.name))
+        for part in _LINE.findall(text) if "\r" in text.rstrip("\r\n") else (text,):
+            number += 1
+            yield number, part
+
+
+def _utf16_lines(path: Path, handle: BinaryIO, warnings: list[str]) -> Iterator[tuple[int, str | None]]:
+    text = io.TextIOWrapper(handle, encoding="utf-16", errors="replace", newline="")
+    number = 0
+    while line := text.readline(LINE_LIMIT + 1):
+        number += 1
+        if len(line) > LINE_LIMIT:
+            while line and not line.endswith(("\n", "\r")):
+                line = text.readline(1 << 20)
+            yield number, None
+            continue
+        if "\ufffd" in line and not warnings:
+            warnings.append(f"{path.name} says it is UTF-16 but some characters are not; they were replaced by �")
+        yield number, line
+
+
+def _too_long(number: int) -> str:
+    return f"line {number} is longer than {LINE_LIMIT // 2**20} MB and was skipped; split the text or shorten it"
 
 
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def _csv_rows(path: Path, text: str, *, tab: bool) -> tuple[list[str], list[tuple[int, dict]], list[tuple[int, str]]]:
-    text = text.lstrip("\r\n")
-    delimiter = "\t" if tab else _delimiter(text.split("\n", 1)[0])
-    rows: list[tuple[int, dict]] = []
-    rejected: list[tuple[int, str]] = []
+class _LongLine(Exception):
+    """A line over LINE_LIMIT met inside the csv reader."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+def _csv_rows(
+    path: Path, lines: Iterator[tuple[int, str | None]], *, tab: bool
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str] | str]]]:
+    """The header and an iterator of (row number, row or the reason it was rejected)."""
+    for number, first in lines:
+        if first is None:
+            raise InputError(f"{path}: {_too_long(number)}")
+        if first.strip():
+            break
+    else:
+        raise InputError(f"{path} is empty; export the articles again")
+    delimiter = "\t" if tab else _delimiter(first)
     with _field_limit():
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = [name.strip() for name in next(reader)]
-        number = 1
-        while True:
-            number += 1
-            try:
+        header = [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
+    return header, _csv_records(lines, header, delimiter)
+
+
+def _csv_records(
+    lines: Iterator[tuple[int, str | None]], header: list[str], delimiter: str
+) -> Iterator[tuple[int, dict[str, str] | str]]:
+    # Strict mode turns a stray quote into an error instead of a field that swallows the rest of
+    # the file; a row over several lines whose field count is wrong, or that takes in lines which
+    # look like rows, is as suspect. The lines of such a row after its first are read again as
+    # rows, so a quote that opens by mistake costs one row, not the rest of the file.
+    replay: deque[tuple[int, str | None]] = deque()
+    pending: list[tuple[int, str]] = []  # the lines of the row being read
+
+    def feed() -> Iterator[str]:
+        while item := (replay.popleft() if replay else next(lines, None)):
+            number, text = item
+            if text is None:
+                raise _LongLine(number)
+            pending.append((number, text))
+            yield text
+
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+    number = 1
+    while True:
+        pending.clear()
+        number += 1
+        try:
+            with _field_limit():
                 values = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                rejected.append((number, f"unreadable from here on ({exc}); check the quotes in this row"))
-                break
-            if not any(value.strip() for value in values):
-                continue
-            if len(values) > len(header):
-                rejected.append(
-                    (number, f"{len(values)} fields but the header has {len(header)}; a quote is probably missing")
-                )
-                continue
-            row: dict[str, str] = {}
-            for name, value in zip(header, values, strict=False):
-                row.setdefault(name, value)  # a repeated column name keeps its first column
-            rows.append((number, row))
-    if not rows and not rejected:
-        raise InputError(f"{path} has a header line but no article rows; export the articles again")
-    return header, rows, rejected
+        except StopIteration:
+            return
+        except (csv.Error, _LongLine) as exc:
+            yield number, _quote_problem(exc, pending)
+            replay.extendleft(reversed(pending[1:]))
+            reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+            continue
+        if len(pending) > 1 and (len(values) != len(header) or _rows_inside(pending, len(header), delimiter)):
+            problem = (
+                f"leaves {len(values)} fields where the header has {len(header)}"
+                if len(values) != len(header)
+                else "takes in lines that look like rows"
+            )
+            yield number, _swallowed(pending, problem)
+            replay.extendleft(reversed(pending[1:]))
+            continue
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) > len(header):
+            yield number, f"{len(values)} fields but the header has {len(header)}; a quote is probably missing"
+            continue
+        row: dict[str, str] = {}
+        for name, value in zip(header, values, strict=False):
+            row.setdefault(name, value)  # a repeated column name keeps its first column
+        yield number, row
+
+
+def _quote_problem(exc: Exception, pending: list[tuple[int, str]]) -> str:
+    """Why a row could not be read, naming the line where it (and its quote) began."""
+    if isinstance(exc, _LongLine) and not pending:
+        return _too_long(exc.number)
+    start = pending[0][0] if pending else 0
+    if isinstance(exc, _LongLine):
+        return f"a quote opened on line {start} runs into line {exc.number}, which is too long; check the quotes"
+    if len(pending) <= 1:
+        return f"bad quotes on line {start} ({exc}); write a quote inside a quoted field as two quotes"
+    return _swallowed(pending, f"is not closed where its field ends ({exc})")
+
+
+def _swallowed(pending: list[tuple[int, str]], problem: str) -> str:
+    return (
+        f"a quote opened on line {pending[0][0]} {problem}; the row was skipped and the lines after it read as "
+        "rows of their own. Check the quotes in this row"
+    )
+
+
+def _rows_inside(pending: list[tuple[int, str]], columns: int, delimiter: str) -> bool:
+    """Whether a line wholly inside a quoted field reads as a row of its own with a web address: the
+    sign of a stray quote that another quote, lines later, happened to close."""
+    for _, line in pending[1:-1]:
+        try:
+            values = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        if len(values) == columns and any(v.lstrip().startswith(("http://", "https://")) for v in values):
+            return True
+    return False
 
 
 _QUOTED = re.compile(r'"[^"]*"')
@@ -214,51 +443,82 @@ def _field_limit() -> Iterator[None]:
 # --- JSON Lines --------------------------------------------------------------------------------
 
 
-def _jsonl_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict]], list[tuple[int, str]]]:
-    if text.lstrip().startswith("["):
-        raise InputError(f"{path} holds one JSON array, not JSON Lines; write one article object per line (.jsonl)")
-    header: dict[str, None] = {}
-    rows: list[tuple[int, dict]] = []
-    rejected: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+def _jsonl_rows(path: Path, lines: Iterator[tuple[int, str | None]]) -> Iterator[tuple[int, dict[str, object] | str]]:
+    """(line number, object or the reason it was rejected) for each non-blank line."""
+    first = True
+    objects = False
+    for number, line in lines:
+        if line is None:
+            yield number, _too_long(number)
+            continue
         if not line.strip():
             continue
+        if first and line.lstrip().startswith("["):
+            raise InputError(f"{path} holds one JSON array, not JSON Lines; write one article object per line (.jsonl)")
+        first = False
         try:
-            value = json.loads(line)
+            value = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
-            rejected.append((number, f"not valid JSON ({exc.msg}: column {exc.colno})"))
+            yield number, f"not valid JSON ({exc.msg}: column {exc.colno})"
+            continue
+        except RecursionError:
+            yield number, "JSON nested too deeply; write one flat article object per line"
+            continue
+        except ValueError:  # a number beyond Python's digit limit for integers
+            yield number, "holds a number too long to read; remove it"
             continue
         if not isinstance(value, dict):
-            rejected.append((number, "not a JSON object"))
+            yield number, "not a JSON object"
             continue
-        header.update(dict.fromkeys(str(key) for key in value))
-        rows.append((number, {str(key): item for key, item in value.items()}))
-    if not rows:
+        objects = True
+        surrogate = _surrogate_field(value)
+        if surrogate is not None:
+            reason = f"field {surrogate} holds an unpaired surrogate escape (such as \\ud800), which is not a character"
+            yield number, f"{reason}; remove it from the export"
+            continue
+        yield number, {str(key): item for key, item in value.items()}
+    if first:
+        raise InputError(f"{path} is empty; export the articles again")
+    if not objects:
         raise InputError(f"{path}: no line is a JSON object; a JSON Lines file has one article object per line")
-    return list(header), rows, rejected
+
+
+def _surrogate_field(value: dict) -> str | None:
+    """The first key or text value (as repr of its key) holding a lone surrogate, which SQLite and UTF-8
+    output refuse; None when there is none."""
+    for key, item in value.items():
+        for text in (key, item):
+            if isinstance(text, str) and not _encodable(text):
+                return repr(key) if _encodable(key) else "name"
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --- columns -----------------------------------------------------------------------------------
 
 
-def _resolve_columns(path: Path, header: list[str], columns: Mapping[str, str] | None) -> dict[str, str]:
-    """Our field -> the file's column name, for every field the file has."""
+def _resolve_columns(header: list[str], columns: Mapping[str, str], what: str) -> dict[str, str] | str:
+    """Our field -> the column name, for every field the header has; or why the header cannot be used.
+
+    ``what`` names the header in the message ("the file's columns", "this line's fields").
+    """
     by_lower: dict[str, str] = {}
     for name in header:
         by_lower.setdefault(name.strip().lower(), name)
     listing = ", ".join(name for name in header if name.strip()) or "(none)"
-    columns = dict(columns or {})
-    unknown = sorted(set(columns) - set(DEFAULT_COLUMNS))
-    if unknown:
-        raise InputError(
-            f"{path}: {unknown[0]!r} is not a field that can be mapped; the fields are {', '.join(DEFAULT_COLUMNS)}"
-        )
     found: dict[str, str] = {}
     for name, candidates in DEFAULT_COLUMNS.items():
         if name in columns:
             column = by_lower.get(columns[name].strip().lower())
             if column is None:
-                raise InputError(f"{path}: no column {columns[name]!r} (for {name}); the file's columns are: {listing}")
+                return f"no column {columns[name]!r} (for {name}); {what} are: {listing}"
             found[name] = column
             continue
         column = next((by_lower[c] for c in candidates if c in by_lower), None)
@@ -266,8 +526,8 @@ def _resolve_columns(path: Path, header: list[str], columns: Mapping[str, str] |
             found[name] = column
     for name in REQUIRED:
         if name not in found:
-            raise InputError(
-                f"{path}: no {name} column (looked for {', '.join(DEFAULT_COLUMNS[name])}); the file's columns are: "
+            return (
+                f"no {name} column (looked for {', '.join(DEFAULT_COLUMNS[name])}); {what} are: "
                 f"{listing}. Name the column with --map {name}=COLUMN"
             )
     return found
@@ -283,6 +543,7 @@ class _Defaults:
     country: str | None
     language: str | None
     seen_at: datetime
+    dayfirst: bool
 
 
 def _record(values: dict[str, object], defaults: _Defaults) -> ArticleRecord | str:
@@ -290,9 +551,13 @@ def _record(values: dict[str, object], defaults: _Defaults) -> ArticleRecord | s
     raw_url = _text(values.get("url")).strip()
     if not raw_url:
         return "no url"
-    url = canonical_url(raw_url)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        url = canonical_url(raw_url)
+        parts = urlsplit(url)
+        web = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port out of range, a broken IPv6 address
+        return f"url {raw_url[:80]!r} is not a valid web address"
+    if not web:
         return f"url {raw_url[:80]!r} is not an http(s) address"
     title = plain_text(_text(values.get("title")))
     if not title:
@@ -300,7 +565,7 @@ def _record(values: dict[str, object], defaults: _Defaults) -> ArticleRecord | s
     outlet = plain_text(_text(values.get("outlet"))) or defaults.outlet
     if not outlet:
         return "no outlet in this row; pass --outlet NAME"
-    published, flag = settle_date(_date_value(values.get("published")), defaults.seen_at)
+    published, flag = read_date(values.get("published"), defaults.seen_at, dayfirst=defaults.dayfirst)
     return ArticleRecord(
         url=url,
         title=title,
@@ -321,6 +586,37 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def _checked(value: str | None, mapper: Callable[[str], str | None], what: str, expected: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    mapped = mapper(value)
+    if mapped is None:
+        raise InputError(f"{what} {value!r} is not {expected}")
+    return mapped
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def read_date(value: object, seen_at: datetime, *, dayfirst: bool = True) -> tuple[datetime, str]:
+    """The date of an imported row and its flag, as ``settle_date`` gives them.
+
+    Beyond what ``parse_date`` reads (ISO 8601, RFC 822), this reads JSON numbers as Unix times
+    (seconds, or milliseconds as Talkwalker writes them), numeric dates with ``/``, ``-`` or
+    ``.`` (``2025/10/03`` year first; ``10/03/2025`` day first, or month first with
+    ``dayfirst=False``; a number over 12 is always the day) and
+    dates with an English or Spanish month name or abbreviation ("Oct 3, 2025", "October 3 2025",
+    "3 oct. 2025", "viernes 3 de octubre de 2025", "3 set 2025"), each with an optional time
+    ("14:30", "2:30 pm"). Dates without a zone are taken as UTC.
+    """
+    value = _date_value(value)
+    if isinstance(value, str) and value.strip():
+        if len(value) > _DATE_CHARS:
+            return seen_at, DATE_UNPARSABLE
+        value = parse_date(value) or _written_date(value, dayfirst=dayfirst) or value
+    return settle_date(value, seen_at)
+
+
 def _date_value(value: object) -> object:
     """JSON numbers are Unix times (seconds, or milliseconds as Talkwalker writes them)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -332,13 +628,99 @@ def _date_value(value: object) -> object:
         return str(value)  # settle_date flags it unparsable
 
 
-def _checked(value: str | None, mapper: Callable[[str], str | None], what: str, expected: str) -> str | None:
-    if value is None or not value.strip():
+_DATE_CHARS = 100  # longer values are not dates; they are flagged unreadable unparsed
+_MONTHS = {
+    "january": 1, "jan": 1, "enero": 1, "ene": 1,
+    "february": 2, "feb": 2, "febrero": 2,
+    "march": 3, "mar": 3, "marzo": 3,
+    "april": 4, "apr": 4, "abril": 4, "abr": 4,
+    "may": 5, "mayo": 5,
+    "june": 6, "jun": 6, "junio": 6,
+    "july": 7, "jul": 7, "julio": 7,
+    "august": 8, "aug": 8, "agosto": 8, "ago": 8,
+    "september": 9, "sep": 9, "sept": 9, "septiembre": 9, "setiembre": 9, "set": 9,
+    "october": 10, "oct": 10, "octubre": 10,
+    "november": 11, "nov": 11, "noviembre": 11,
+    "december": 12, "dec": 12, "diciembre": 12, "dic": 12,
+}  # fmt: skip
+# Words a date may carry that change nothing: weekdays (Spanish "mar" is read as March), joining
+# words, ordinal endings ("3rd", "1º") and the UTC zone.
+_NOISE = frozenset((
+    "monday", "mon", "tuesday", "tue", "tues", "wednesday", "wed", "thursday", "thu", "thurs",
+    "friday", "fri", "saturday", "sat", "sunday", "sun",
+    "lunes", "lun", "martes", "miercoles", "mie", "jueves", "jue", "viernes", "vie", "sabado", "sab",
+    "domingo", "dom",
+    "de", "del", "of", "the", "el", "a", "las", "at", "st", "nd", "rd", "th", "o", "ro", "er",
+    "utc", "gmt", "z",
+))  # fmt: skip
+_AM_PM = re.compile(r"(?<![a-z])([ap])\.? ?m\.?(?![a-z])")
+_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?::(\d{2}))?(?!\d)")
+_DATE_TOKEN = re.compile(r"[a-z]+|\d+(?:[/.-]\d+)*")
+_NUMERIC = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
+
+
+def _written_date(text: str, *, dayfirst: bool) -> datetime | None:
+    """A date written with a month name or as day/month/year; None unless every word is understood."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    folded = _AM_PM.sub(r" \1m ", folded)
+    hour = minute = second = 0
+    time = _TIME.search(folded)
+    if time:
+        hour, minute, second = (int(part or 0) for part in time.groups())
+        folded = folded[: time.start()] + " " + folded[time.end() :]
+    if _DATE_TOKEN.sub("", folded).strip(" \t,./-"):
+        return None  # something that is neither a word nor a number
+    months: list[int] = []
+    numbers: list[str] = []
+    half = None
+    for token in _DATE_TOKEN.findall(folded):
+        if token[0].isdigit():
+            numbers.append(token)
+        elif token in _MONTHS:
+            months.append(_MONTHS[token])
+        elif token in ("am", "pm"):
+            half = token
+        elif token not in _NOISE:
+            return None
+    ymd = _month_name_date(months, numbers) if months else _numeric_date(numbers, dayfirst=dayfirst)
+    if ymd is None:
         return None
-    mapped = mapper(value)
-    if mapped is None:
-        raise InputError(f"{what} {value!r} is not {expected}")
-    return mapped
+    if half is not None:
+        if not time or not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    try:
+        return datetime(*ymd, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _month_name_date(months: list[int], numbers: list[str]) -> tuple[int, int, int] | None:
+    """One month name, a day and a four-digit year: "3 de octubre de 2025", "Oct 3, 2025"."""
+    if len(months) != 1 or len(numbers) != 2 or not all(n.isdigit() for n in numbers):
+        return None
+    years = [n for n in numbers if len(n) == 4]
+    days = [n for n in numbers if len(n) <= 2]
+    if len(years) != 1 or len(days) != 1:
+        return None
+    return int(years[0]), months[0], int(days[0])
+
+
+def _numeric_date(numbers: list[str], *, dayfirst: bool) -> tuple[int, int, int] | None:
+    """``2025/10/03`` year first; ``10/03/2025`` and ``10.03.25`` day first (or month first)."""
+    match = _NUMERIC.fullmatch(numbers[0]) if len(numbers) == 1 else None
+    if match is None:
+        return None
+    first, second, last = match.groups()
+    if len(first) == 4:
+        return (int(first), int(second), int(last)) if len(last) <= 2 else None
+    if len(first) > 2:
+        return None
+    year = int(last) if len(last) == 4 else 2000 + int(last) if int(last) < 70 else 1900 + int(last)
+    day, month = (int(first), int(second)) if dayfirst else (int(second), int(first))
+    if month > 12 >= day:  # 25/10/2025 is day first and 10/25/2025 month first, whatever the setting
+        day, month = month, day
+    return year, month, day
 
 
 # --- countries and languages -------------------------------------------------------------------
