@@ -1,5 +1,5 @@
 """The fault suite's tally: cases run, crashed pulls and healthy sources lost, printed at the end
-of the run (``fault suite: 80 cases, 0 crashes, 0 healthy sources lost``) so CI's log shows it."""
+of the run (``fault suite: 92 cases, 0 crashes, 0 healthy sources lost``) so CI's log shows it."""
 
 from __future__ import annotations
 

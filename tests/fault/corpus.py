@@ -431,17 +431,17 @@ def items_without_text(env: Env, name: str) -> Served:
     return env.feed(name, rss(bare, good_item(name, 2)), stored=(link(name, 2),))
 
 
-@case("feeds", NOTED, "5,000 items in one feed", "store at most max_items (200) and note the cut",
+@case("feeds", NOTED, "1,000 items in one feed", "store at most max_items (200) and note the cut",
       note=r"200|max_items", check=at_most_stored(200))  # fmt: skip
 def many_items(env: Env, name: str) -> Served:
-    return env.feed(name, make_rss(name, 5000, base=GOOD))
+    return env.feed(name, make_rss(name, 1000, base=GOOD))
 
 
-@case("feeds", RECORDED, "a 10 MB feed of 150,000 tiny items",
+@case("feeds", RECORDED, "an 8 MB feed of 150,000 tiny items (under the 10 MB size cap)",
       "within the deadline: store at most max_items (200), or fail with the reason",
       check=at_most_stored(200))  # fmt: skip
 def items_150k(env: Env, name: str) -> Served:
-    items = "".join(f"<item><title>t{i}</title><link>{GOOD}/tiny/{i}</link></item>" for i in range(150_000))
+    items = "".join(f"<item><title>{i}</title><link>http://t.pe/{i}</link></item>" for i in range(150_000))
     return env.feed(name, rss(items))
 
 
@@ -614,7 +614,7 @@ def gdelt_rate_limit_200(env: Env, name: str) -> Served:
 
 @case("http", NOTED, "a full-text source of 60 items on the allowed host (page flood)",
       "store all 60 items but fetch at most max_pages (10) pages, the cut noted",
-      note=r"10|max_pages|page",
+      note=r"max_pages|pages?\b",
       check=lambda v: [f"{n} pages fetched; max_pages is 10"]
       if (n := sum(r.startswith("/flood/") for r in v.requests)) > 10 else [])  # fmt: skip
 def page_flood(env: Env, name: str) -> Served:
@@ -800,6 +800,14 @@ def csv_port_out_of_range(env: Env, name: str) -> Served:
 def jsonl_lone_surrogate(env: Env, name: str) -> Served:
     bad = json.dumps({"url": link(name, 2), "title": "Peru \ud800 trade", "published": "2026-03-01"})
     return env.file(name, ".jsonl", _jsonl(_row(name, 1), bad, _row(name, 3)), stored=(link(name, 1), link(name, 3)))
+
+
+@case("files", STORED, "a JSON Lines row whose URL holds &amp; (https://.../amp?x=1&amp;y=2)",
+      "store the URL with a plain & (?x=1&y=2), never 'amp;' in a parameter name",
+      check=stored_urls_exactly(f"{GOOD}/file-amp?x=1&y=2"))  # fmt: skip
+def jsonl_amp_in_url(env: Env, name: str) -> Served:
+    row = json.dumps({"url": f"{GOOD}/file-amp?x=1&amp;y=2", "title": "Peru and US talk", "published": "2026-03-01"})
+    return env.file(name, ".jsonl", _jsonl(row), stored=(f"{GOOD}/file-amp?x=1&y=2",))
 
 
 @case("files", NOTED, "a JSON Lines file with a line cut in half", "skip that line with the reason; store the rest",
