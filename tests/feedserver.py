@@ -9,21 +9,26 @@ with FeedServer() as server:
 ```
 
 Each route holds a sequence of replies served in order; the last one repeats. A reply can be slow
-(``delay``), never quite finish (``trickle``) or answer conditional requests with 304 (``etag``,
-``last_modified``). The server binds 127.0.0.1 on a free port, answers 404 for unknown paths and
-records every request. Leaving the ``with`` block stops it promptly even while a reply is still
-trickling: every wait checks a stop event, and open connections are shut down.
+(``delay``), never quite finish (``trickle``), never end at all (``endless``), be raw bytes instead
+of an HTTP answer (``raw``) or answer conditional requests with 304 (``etag``, ``last_modified``);
+:func:`redirect` and :func:`gzip_bomb` build the hostile answers the fault suite needs. The server
+binds 127.0.0.1 on a free port, answers 404 for unknown paths and records every request. Leaving
+the ``with`` block stops it promptly even while a reply is still trickling: every wait checks a
+stop event, and open connections are shut down.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import mimetypes
 import socket
+import struct
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,6 +40,7 @@ from xml.sax.saxutils import escape
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
 CLOSE_TIMEOUT = 5.0  # seconds close() waits for handler threads
+ENDLESS_LIMIT = 300.0  # seconds an endless reply runs at most, should a client keep reading it
 
 # Extensions the stdlib's mimetypes table gets wrong or leaves out for feeds. XML is served without
 # a charset so that the XML declaration decides the encoding, as most real feed servers do.
@@ -52,7 +58,13 @@ _CONTENT_TYPES = {
 class Reply:
     """One canned answer. ``trickle`` sends ``chunk_size`` bytes of the body every ``trickle``
     seconds after the headers (with the full Content-Length), so a client's read timeout never
-    fires while the whole download takes ``len(body) / chunk_size * trickle`` seconds."""
+    fires while the whole download takes ``len(body) / chunk_size * trickle`` seconds.
+
+    ``endless`` answers HTTP/1.1 with chunked encoding and sends ``body`` as one chunk after
+    another, every ``trickle`` seconds (0: as fast as the client reads), until the client hangs
+    up, the server closes or :data:`ENDLESS_LIMIT` passes. ``raw`` replaces the whole answer
+    (status line and headers included) by these bytes, after which the connection closes;
+    ``raw=b""`` hangs up without a word."""
 
     status: int = 200
     body: bytes = b""
@@ -62,6 +74,42 @@ class Reply:
     etag: str | None = None
     last_modified: str | None = None
     chunk_size: int = 1
+    endless: bool = False
+    raw: bytes | None = None
+
+
+def redirect(location: str, status: int = 302) -> Reply:
+    """A reply sending the client to ``location`` (absolute, or a path on the same server)."""
+    return Reply(status, headers={"Location": location, "Content-Type": "text/plain"})
+
+
+@functools.lru_cache(maxsize=8)
+def gzip_bomb(inflated: int, *, layers: int = 1) -> bytes:
+    """A gzip body that inflates to ``inflated`` zero bytes (rounded down to whole MiB), about a
+    thousandth of that size; with ``layers=2`` gzip inside gzip, to send with
+    ``Content-Encoding: gzip, gzip``: a few hundred bytes that inflate to the inner bomb.
+
+    Built in well under a second for GiBs: after a full flush the compressor starts afresh, so
+    every MiB of zeros compresses to the same block, which is repeated instead of recomputed.
+    """
+    if layers > 1:
+        return gzip_wrap(gzip_bomb(inflated, layers=layers - 1))
+    mib = bytes(1 << 20)
+    units = inflated >> 20
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(units):
+        crc = zlib.crc32(mib, crc)
+    tail = deflate.flush(zlib.Z_FINISH)  # the empty last block
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, deflate, no name, no time
+    return header + block * units + tail + struct.pack("<II", crc, (units << 20) & 0xFFFFFFFF)
+
+
+def gzip_wrap(data: bytes) -> bytes:
+    """``data`` as one gzip member (what a server sends with ``Content-Encoding: gzip``)."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return deflate.compress(data) + deflate.flush()
 
 
 class Headers(dict):
@@ -268,6 +316,9 @@ def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 return
             if reply.delay > 0 and server._stop.wait(reply.delay):
                 return  # shutting down: hang up without answering
+            if reply.raw is not None:
+                self.wfile.write(reply.raw)
+                return
             headers = dict(reply.headers)
             if reply.etag is not None:
                 headers["ETag"] = reply.etag
@@ -276,7 +327,9 @@ def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             if _not_modified(reply, self.headers):
                 self._send(304, headers, b"", send_body=False)
                 return
-            if reply.trickle > 0 and send_body:
+            if reply.endless:
+                self._endless(reply, headers, send_body)
+            elif reply.trickle > 0 and send_body:
                 self._trickle(reply, headers)
             else:
                 self._send(reply.status, headers, reply.body, send_body)
@@ -302,6 +355,21 @@ def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 if start and server._stop.wait(reply.trickle):
                     return
                 self.wfile.write(reply.body[start : start + step])
+                self.wfile.flush()
+
+        def _endless(self, reply: Reply, headers: dict[str, str], send_body: bool) -> None:
+            # Chunked encoding needs an HTTP/1.1 status line, whatever this handler speaks otherwise.
+            lines = [f"HTTP/1.1 {reply.status} {self.responses.get(reply.status, ('',))[0]}".rstrip()]
+            lines += [f"{key}: {value}" for key, value in headers.items()]
+            lines += ["Transfer-Encoding: chunked", "Connection: close"]
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            self.wfile.flush()
+            if not send_body or not reply.body:
+                return
+            chunk = b"%x\r\n%s\r\n" % (len(reply.body), reply.body)
+            ends = time.monotonic() + ENDLESS_LIMIT
+            while time.monotonic() < ends and not server._stop.wait(reply.trickle):
+                self.wfile.write(chunk)
                 self.wfile.flush()
 
     return Handler

@@ -7,12 +7,13 @@ import re
 import socket
 import threading
 import time
+import zlib
 from datetime import UTC, datetime
 
 import feedparser
 import httpx
 import pytest
-from feedserver import FIXTURES, FeedServer, Reply, make_rss
+from feedserver import FIXTURES, FeedServer, Reply, gzip_bomb, make_rss, redirect
 
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 BODY = make_rss("andes", 3)
@@ -403,3 +404,103 @@ def test_rss2_es_fixture_keeps_accents_and_authors():
     assert entries[0].title.startswith("Cancillería peruana")
     assert 'src="https://elmirador.example.pe/img/2026/03/firma-memorando.jpg"' in entries[0].summary
     assert "<strong>migración ordenada</strong>" in entries[0].summary
+
+
+# Hostile replies for the fault suite: endless bodies, raw bytes, redirects, gzip bombs.
+
+
+def test_endless_reply_streams_chunks_until_the_client_stops(server, client):
+    url = server.route("/endless", Reply(body=b"<item>" * 1000, headers=RSS, endless=True))
+
+    received = 0
+    with client.stream("GET", url) as response:
+        for chunk in response.iter_raw():
+            received += len(chunk)
+            if received > 5_000_000:
+                break
+
+    assert response.http_version == "HTTP/1.1"
+    assert response.headers["transfer-encoding"] == "chunked"
+    assert response.headers["content-type"] == RSS["Content-Type"]
+    assert "content-length" not in response.headers
+    assert received > 5_000_000  # far more than the 6 kB body: it repeats
+
+
+def test_endless_reply_with_trickle_drips_and_close_stops_it():
+    threads_before = set(threading.enumerate())
+    server = FeedServer()
+    server.start()
+    url = server.route("/drip", Reply(body=b"x", endless=True, trickle=0.05))
+    received: list[bytes] = []
+    got_some = threading.Event()
+
+    def read() -> None:
+        with (
+            contextlib.suppress(httpx.HTTPError),
+            httpx.Client(timeout=5.0, trust_env=False) as c,
+            c.stream("GET", url) as response,
+        ):
+            for chunk in response.iter_bytes():
+                received.append(chunk)
+                got_some.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert got_some.wait(5), "the endless reply never sent a chunk"
+    time.sleep(0.3)
+
+    started = time.monotonic()
+    server.close()
+    reader.join(5)
+
+    assert time.monotonic() - started < 3
+    assert not reader.is_alive()
+    assert set(threading.enumerate()) <= threads_before, "the endless handler outlived close()"
+    assert 2 <= len(b"".join(received)) < 40  # a byte each 0.05 s for about 0.3 s, then cut off
+
+
+def test_raw_reply_is_sent_as_is(server, client):
+    garbage = server.route("/garbage", Reply(raw=b"SPDY/9 banana\r\n\r\n"))
+    silent = server.route("/silent", Reply(raw=b""))
+    short = server.route("/short", Reply(raw=b"HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\nonly this"))
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get(garbage)
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get(silent)
+    with pytest.raises(httpx.RemoteProtocolError):  # the body ends 91 bytes short of its length
+        client.get(short)
+    assert [server.count(p) for p in ("/garbage", "/silent", "/short")] == [1, 1, 1]
+
+
+def test_redirect_sends_the_client_on(server, client):
+    server.route("/feed", Reply(body=BODY))
+    first = server.route("/old", redirect("/moved", 301))
+    server.route("/moved", redirect(server.url("/feed")))
+
+    response = client.get(first, follow_redirects=True)
+
+    assert response.content == BODY
+    assert [r.status_code for r in response.history] == [301, 302]
+    assert [r.path for r in server.requests] == ["/old", "/moved", "/feed"]
+
+
+def test_gzip_bomb_inflates_to_the_size_asked_from_a_thousandth_of_it():
+    bomb = gzip_bomb(64 << 20)
+
+    inflated = zlib.decompress(bomb, 16 + zlib.MAX_WBITS)  # checks the CRC and the length too
+
+    assert len(inflated) == 64 << 20 and inflated.count(0) == len(inflated)
+    assert len(bomb) < (64 << 20) // 900
+    assert len(gzip_bomb(2 << 30)) < (2 << 30) // 900  # GiBs stay cheap to build
+
+
+def test_gzip_bomb_in_two_layers_is_tiny_and_inflates_twice(server, client):
+    bomb = gzip_bomb(32 << 20, layers=2)
+    url = server.route("/bomb", Reply(body=bomb, headers={"Content-Encoding": "gzip, gzip"}))
+
+    response = client.get(url)
+
+    assert len(bomb) < 2000
+    assert zlib.decompress(bomb, 16 + zlib.MAX_WBITS) == gzip_bomb(32 << 20)
+    assert len(response.content) == 32 << 20  # what a client that trusts the header gets
