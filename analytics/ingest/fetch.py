@@ -14,6 +14,7 @@ here too, at most :data:`MAX_REDIRECTS` hops, each hop checked by the fetch guar
 from __future__ import annotations
 
 import asyncio
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -218,12 +219,14 @@ async def fetch(
     sleep=asyncio.sleep,
     guard: FetchGuard | None = None,
     trusted: bool = True,
+    ends: float | None = None,
 ) -> FetchResult:
     """GET ``url`` with retries; never raises for network or HTTP trouble (see ``error``).
 
     With a ``guard``, every redirect hop is checked before it is requested, and so is ``url``
     itself unless it is ``trusted`` (written by the operator). A refusal is not retried; its
-    ``error`` starts with "refused".
+    ``error`` starts with "refused". ``ends`` (a ``time.monotonic()`` value) is the caller's
+    deadline: no retry is started that could not finish before it.
     """
     headers: dict[str, str] = {}
     if etag:
@@ -278,6 +281,12 @@ async def fetch(
                                        f"{settings.max_retry_after:.0f} s: try the next pull")  # fmt: skip
                 wait = asked
         if attempt <= settings.retries:
+            if ends is not None and time.monotonic() + wait + 1.0 > ends:
+                # Another attempt could not finish before the source's deadline: say what went
+                # wrong rather than let the deadline speak for it.
+                return FetchResult(url, status, None, attempts=attempt,
+                                   error=f"{error} (after {attempt} attempt{'s' if attempt > 1 else ''}; "
+                                   "no time left before the source deadline for another)")  # fmt: skip
             await sleep(wait)
     tries = settings.retries + 1
     return FetchResult(url, status, None, error=f"{error} (after {tries} attempt{'s' if tries > 1 else ''})",

@@ -24,6 +24,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,7 +160,7 @@ async def _source_records(
     if source.kind == "gdelt":
 
         async def get(url: str) -> bytes:
-            answer = await fetch(ctx.client, url, settings, guard=ctx.guard)
+            answer = await fetch(ctx.client, url, settings, guard=ctx.guard, ends=ends)
             if not answer.ok or answer.body is None:
                 raise BilatError(answer.error or "no answer")
             return answer.body
@@ -171,7 +172,7 @@ async def _source_records(
         return records, None, list(warnings)
     answer = await fetch(
         ctx.client, source.url, settings, etag=state.get("etag"), last_modified=state.get("last_modified"),
-        guard=ctx.guard,
+        guard=ctx.guard, ends=ends,
     )  # fmt: skip
     if answer.not_modified:
         return [], answer, []
@@ -272,6 +273,10 @@ async def _pull_async(
 ) -> list[SourceOutcome]:  # fmt: skip
     outcomes: dict[str, SourceOutcome] = {}
     gate = asyncio.Semaphore(settings.concurrency)
+    # Most of the pull's threads only wait: on a parser child, on a page extraction. The default
+    # pool (cores + 4 threads) would make healthy sources queue behind hostile ones that keep their
+    # thread until the deadline, and miss their own.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=4 * settings.concurrency + 8))
     async with make_client(settings) as client:
         ctx = _Context(
             store, client, settings, seen_at, FetchGuard(settings.allow_hosts), PageBudget(settings.max_pages),

@@ -36,6 +36,8 @@ SUMMARY = "Peru and the United States discussed trade, migration and security in
 FAILED, NOTED, REFUSED, STORED, EMPTY, NOT_MODIFIED, RECORDED = (
     "failed", "noted", "refused", "stored", "empty", "not_modified", "recorded",
 )  # fmt: skip
+# A full-text page the guard refuses is noted with the item's link: "<link>: page refused: <why>".
+REFUSED_PAGE = r": page refused: "
 
 
 @dataclass(frozen=True)
@@ -473,7 +475,7 @@ def no_items(env: Env, name: str) -> Served:
 
 
 @case("feeds", REFUSED, "a full-text item link to http://localhost:PORT/admin, no allow_hosts",
-      "refuse the link (loopback), note it, never request it", note=r"item 2\b")  # fmt: skip
+      "refuse the link (loopback), note it, never request it", note=REFUSED_PAGE)  # fmt: skip
 def localhost_not_allowed(env: Env, name: str) -> Served:
     env.admin("/admin-localhost")
     body = rss(good_item(name, 1), item("Peru and US talk", env.local("/admin-localhost")))
@@ -635,20 +637,20 @@ def _link_case(env: Env, name: str, target: str, *, forbidden: tuple[str, ...] =
 
 
 @case("links", REFUSED, "item link http://127.0.0.1:PORT/admin", "refuse (loopback), note it, never request it",
-      note=r"item 2\b")  # fmt: skip
+      note=REFUSED_PAGE)  # fmt: skip
 def link_loopback(env: Env, name: str) -> Served:
     return _link_case(env, name, env.admin("/admin-ip"), forbidden=("/admin-ip",))
 
 
 @case("links", REFUSED, "item link to an allowed page that 302s to http://127.0.0.1:PORT/admin",
-      "refuse the redirect hop, note it, never request the target", note=r"item 2\b")  # fmt: skip
+      "refuse the redirect hop, note it, never request the target", note=REFUSED_PAGE)  # fmt: skip
 def link_redirect_to_loopback(env: Env, name: str) -> Served:
     env.server.route("/hop", redirect(env.admin("/admin-hop")))
     return _link_case(env, name, env.local("/hop"), forbidden=("/admin-hop",))
 
 
 @case("links", REFUSED, "three allowed redirects, then one to http://127.0.0.1:PORT/admin",
-      "refuse the last hop, note it, never request it", note=r"item 2\b")  # fmt: skip
+      "refuse the last hop, note it, never request it", note=REFUSED_PAGE)  # fmt: skip
 def link_redirect_chain(env: Env, name: str) -> Served:
     env.server.route("/chain/1", redirect(env.local("/chain/2")))
     env.server.route("/chain/2", redirect("/chain/3"))
@@ -656,14 +658,14 @@ def link_redirect_chain(env: Env, name: str) -> Served:
     return _link_case(env, name, env.local("/chain/1"), forbidden=("/admin-chain",))
 
 
-@case("links", REFUSED, "item link http://[::1]:PORT/admin", "refuse (loopback), never connect", note=r"item 2\b")
+@case("links", REFUSED, "item link http://[::1]:PORT/admin", "refuse (loopback), never connect", note=REFUSED_PAGE)
 def link_ipv6_loopback(env: Env, name: str) -> Served:
     port = env.closed_port
     return _link_case(env, name, f"http://[::1]:{port}/admin-v6", untouched=(("::1", port),))
 
 
 @case("links", REFUSED, "item link http://[::ffff:127.0.0.1]:PORT/admin (IPv4-mapped IPv6)",
-      "refuse (loopback), never connect", note=r"item 2\b")  # fmt: skip
+      "refuse (loopback), never connect", note=REFUSED_PAGE)  # fmt: skip
 def link_ipv4_mapped(env: Env, name: str) -> Served:
     env.admin("/admin-mapped")
     target = f"http://[::ffff:127.0.0.1]:{env.port}/admin-mapped"
@@ -671,14 +673,14 @@ def link_ipv4_mapped(env: Env, name: str) -> Served:
 
 
 @case("links", REFUSED, "item link http://2130706433:PORT/admin (127.0.0.1 as one decimal number)",
-      "resolve, refuse (loopback), never request it", note=r"item 2\b")  # fmt: skip
+      "resolve, refuse (loopback), never request it", note=REFUSED_PAGE)  # fmt: skip
 def link_decimal_address(env: Env, name: str) -> Served:
     env.admin("/admin-decimal")
     return _link_case(env, name, f"http://2130706433:{env.port}/admin-decimal", forbidden=("/admin-decimal",))
 
 
 @case("links", REFUSED, "item link http://0.0.0.0:PORT/admin (reaches this machine on Linux)",
-      "refuse (unspecified address), never connect", note=r"item 2\b")  # fmt: skip
+      "refuse (unspecified address), never connect", note=REFUSED_PAGE)  # fmt: skip
 def link_zero_address(env: Env, name: str) -> Served:
     env.admin("/admin-zero")
     target = f"http://0.0.0.0:{env.port}/admin-zero"
@@ -686,7 +688,7 @@ def link_zero_address(env: Env, name: str) -> Served:
 
 
 @case("links", REFUSED, "item link http://news.example.org@127.0.0.1:PORT/admin (user-info trick)",
-      "refuse (the host is 127.0.0.1), never request it", note=r"item 2\b")  # fmt: skip
+      "refuse (the host is 127.0.0.1), never request it", note=REFUSED_PAGE)  # fmt: skip
 def link_userinfo(env: Env, name: str) -> Served:
     env.admin("/admin-userinfo")
     target = f"http://news.example.org@127.0.0.1:{env.port}/admin-userinfo"
@@ -694,34 +696,34 @@ def link_userinfo(env: Env, name: str) -> Served:
 
 
 @case("links", REFUSED, "item link http://169.254.169.254/latest/meta-data/ (cloud metadata)",
-      "refuse (link-local) before any connection", note=r"item 2\b")  # fmt: skip
+      "refuse (link-local) before any connection", note=REFUSED_PAGE)  # fmt: skip
 def link_metadata(env: Env, name: str) -> Served:
     target = "http://169.254.169.254/latest/meta-data/"
     return _link_case(env, name, target, untouched=(("169.254.169.254", None),))
 
 
 @case("links", REFUSED, "item link to an allowed page that 302s to http://169.254.169.254/",
-      "refuse the hop before any connection", note=r"item 2\b")  # fmt: skip
+      "refuse the hop before any connection", note=REFUSED_PAGE)  # fmt: skip
 def link_redirect_to_metadata(env: Env, name: str) -> Served:
     env.server.route("/meta-hop", redirect("http://169.254.169.254/latest/meta-data/iam/"))
     return _link_case(env, name, env.local("/meta-hop"), untouched=(("169.254.169.254", None),))
 
 
 @case("links", REFUSED, "item link http://10.0.0.1/admin (private)", "refuse before any connection",
-      note=r"item 2\b")  # fmt: skip
+      note=REFUSED_PAGE)  # fmt: skip
 def link_private(env: Env, name: str) -> Served:
     return _link_case(env, name, "http://10.0.0.1/admin", untouched=(("10.0.0.1", None),))
 
 
 @case("links", REFUSED, "item link to an allowed page that 302s to http://10.1.2.3:8080/",
-      "refuse the hop before any connection", note=r"item 2\b")  # fmt: skip
+      "refuse the hop before any connection", note=REFUSED_PAGE)  # fmt: skip
 def link_redirect_to_private(env: Env, name: str) -> Served:
     env.server.route("/ten-hop", redirect("http://10.1.2.3:8080/"))
     return _link_case(env, name, env.local("/ten-hop"), untouched=(("10.1.2.3", None),))
 
 
 @case("links", REFUSED, "item link to an allowed page that 302s to file:///etc/passwd",
-      "refuse the hop (not http/https), note it", note=r"item 2\b",
+      "refuse the hop (not http/https), note it", note=REFUSED_PAGE,
       check=no_text_containing("root:"))  # fmt: skip
 def link_redirect_to_file(env: Env, name: str) -> Served:
     env.server.route("/file-hop", redirect("file:///etc/passwd"))
@@ -874,7 +876,7 @@ def process_port(env: Env, name: str) -> Served:
 
 
 @case("process", REFUSED, "a full-text item link that 302s to http://127.0.0.1:PORT/admin, in a real bilat pull",
-      "refuse the hop, note it, never request it", note=r"item 2\b")  # fmt: skip
+      "refuse the hop, note it, never request it", note=REFUSED_PAGE)  # fmt: skip
 def process_redirect_to_loopback(env: Env, name: str) -> Served:
     env.server.route("/process-hop", redirect(env.admin("/admin-process")))
     return _link_case(env, name, env.local("/process-hop"), forbidden=("/admin-process",))
