@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics.enrich import enrichment_version
 from dashboard.data import pull_tables, stale_after
+from dashboard.safe import md_escape
 from dashboard.state import current_view
 
 info = current_view().info
@@ -18,7 +19,7 @@ cols[1].metric(
     help=f"UTC. Every page warns when this is more than {stale_after().total_seconds() / 3600:.0f} hours ago "
     "(set BILAT_STALE_HOURS to change it).",
 )
-versions = ", ".join(f"{v} ({n:,})" for v, n in info.enrichment_versions.items()) or "none"
+versions = md_escape(", ".join(f"{v} ({n:,})" for v, n in info.enrichment_versions.items())) or "none"
 cols[2].metric("Enrichment version", enrichment_version(), help=f"Stored articles by version: {versions}")
 # The store's file path is not shown: visitors have no use for the server's layout (`bilat status` has it).
 cols[3].metric(
@@ -48,6 +49,9 @@ else:
             "items_seen": st.column_config.NumberColumn("Items seen", format="%d"),
             "items_new": st.column_config.NumberColumn("New", format="%d"),
             "duration": st.column_config.NumberColumn("Seconds", format="%.1f"),
+            "notes": st.column_config.TextColumn(
+                "Left out or refused", help="Items the last pull skipped and links it refused, with the reason"
+            ),
         },
     )
 

@@ -15,6 +15,9 @@ from dashboard.data import StoreInfo, freshness_warning
 from tests.conftest import open_app
 
 QUICK = FetchSettings(timeout=1.5, retries=0)
+PARTLY = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Partly</title>
+<item><title>Peru and the US meet in Lima</title><link>https://partly.example.org/1</link></item>
+<item><title>An item without a link</title></item></channel></rss>"""
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +26,11 @@ def pulled_db(tmp_path_factory):
     with FeedServer() as server:
         good = server.route("/good.xml", Reply(body=make_rss("good", 6)))
         bad = server.route("/bad.xml", Reply(503))
+        partly = server.route("/partly.xml", Reply(body=PARTLY))
         sources = [
             Source(id="good", kind="rss", url=good, outlet="Good News", country="PER"),
             Source(id="bad", kind="rss", url=bad, outlet="Bad News", country="USA"),
+            Source(id="partly", kind="rss", url=partly, outlet="Partly News", country="PER"),
         ]
         pull_once(db, sources, settings=QUICK)
     return db
@@ -39,8 +44,9 @@ def test_data_page_shows_source_health(pulled_db, use_db):
     assert health.loc["good", "items_new"] == 6 and health.loc["good", "last_status"] == "ok"
     assert health.loc["bad", "last_status"] == "failed"
     assert health.loc["bad", "last_error"].startswith("HTTP 503 Service Unavailable")
+    assert health.loc["partly", "items_new"] == 1 and health.loc["partly", "notes"] == "item 2: no http(s) link"
     runs = at.dataframe[1].value
-    assert runs.loc[0, "status"] == "partial" and runs.loc[0, "articles_new"] == 6
+    assert runs.loc[0, "status"] == "partial" and runs.loc[0, "articles_new"] == 7
     assert next(m.value for m in at.metric if m.label == "Store") == "pulled data"
     assert not at.warning  # a pull just succeeded: fresh
 
