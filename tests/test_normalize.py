@@ -106,6 +106,8 @@ def test_plain_text_reads_only_the_first_markup_max_characters():
         ("exactly 10", 10, "exactly 10", False),
         ("one two three four", 12, "one two […]", True),
         ("abcdefghijklmnop", 12, "abcdefgh […]", True),
+        ("alpha beta gamma", 14, "alpha beta […]", True),
+        ("alpha betagamma", 14, "alpha […]", True),  # never half a word
     ],
 )
 def test_cap_text(value, limit, expected, cut):

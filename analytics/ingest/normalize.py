@@ -43,10 +43,16 @@ CUT_MARK = " […]"
 
 def cap_text(value: str, limit: int) -> tuple[str, bool]:
     """``value`` if it holds at most ``limit`` characters, else its start ending in :data:`CUT_MARK`
-    (``limit`` characters in all); and whether it was cut."""
+    (at most ``limit`` characters in all, cut between words unless the last word is very long);
+    and whether it was cut."""
     if len(value) <= limit:
         return value, False
-    return value[: limit - len(CUT_MARK)].rstrip() + CUT_MARK, True
+    head = value[: limit - len(CUT_MARK)]
+    if not (head[-1:].isspace() or value[len(head)].isspace()):
+        kept, _, partial = head.rpartition(" ")
+        if kept and len(partial) <= 100:
+            head = kept
+    return head.rstrip() + CUT_MARK, True
 
 
 # "&amp;" written into a link by a feed or file that escaped it once too often. Only "&" itself is
