@@ -24,7 +24,7 @@ from typing import Any
 
 from analytics import countries, themes
 from analytics.errors import InputError
-from analytics.ingest.normalize import TEXT_MAX, TITLE_MAX, cap_text
+from analytics.ingest.normalize import TEXT_MAX, TITLE_MAX, cap_text, without_surrogates
 from analytics.language import detect_language
 from analytics.sentiment import score_sentences, sentence_spans, tone_label, tone_words
 from analytics.store import EnrichmentRow
@@ -272,11 +272,12 @@ def _enrich_batch(docs: Sequence[tuple[str, str]], languages: Sequence[str | Non
 
 
 def _capped(docs: Sequence[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[bool]]:
-    """The documents with titles and texts capped, and per document whether either was cut."""
+    """The documents with titles and texts capped and lone surrogates replaced (the language
+    detector cannot take them), and per document whether either was cut."""
     capped, cut = [], []
     for title, text in docs:
-        title, title_cut = cap_text(title, TITLE_MAX)
-        text, text_cut = cap_text(text, TEXT_MAX)
+        title, title_cut = cap_text(without_surrogates(title), TITLE_MAX)
+        text, text_cut = cap_text(without_surrogates(text), TEXT_MAX)
         capped.append((title, text))
         cut.append(title_cut or text_cut)
     return capped, cut

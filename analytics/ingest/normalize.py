@@ -115,6 +115,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")  # what an HTML parser reads as the start of a tag or comment
 
 
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (a JSON escape such as ``\\ud800`` decodes to one) replaced
+    by U+FFFD: such text cannot be encoded, stored or passed to native code. Lengths and offsets
+    stay as they were."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
 class _TextCollector:
     """An lxml parser target: keeps the character data outside hidden elements; a tag that is not
     inline becomes a space. Comments, processing instructions and doctypes are not collected."""
@@ -148,15 +155,15 @@ def plain_text(value: str | None) -> str:
     removed, entities decoded once, white space collapsed. What remains is shown as text, never as
     HTML, and holds no tag.
 
-    Only the first :data:`MARKUP_MAX` characters are read. Lone surrogates (from JSON escapes such
-    as ``\\ud800``) become U+FFFD, so the result can always be stored. A ``<`` that opens no tag
-    stays text: ``Inflation <5% and exports >3%`` comes back as it is.
+    Only the first :data:`MARKUP_MAX` characters are read. Lone surrogates and NUL become U+FFFD,
+    so the result can always be stored. A ``<`` that opens no tag stays text: ``Inflation <5% and
+    exports >3%`` comes back as it is.
     """
     if not value:
         return ""
-    text = value[:MARKUP_MAX]
-    if not text.isascii():
-        text = _SURROGATE.sub("\ufffd", text)
+    text = without_surrogates(value[:MARKUP_MAX])
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")  # as the HTML parser does, on every path
     # Entities are decoded exactly once. feedparser has already undone the feed's XML escaping, so
     # the common double escape of feeds ("&amp;amp;" in the XML) arrives here as "&amp;" and one
     # decode gives "&". Decoding again would change text escaped on purpose ("&amp;lt;" explaining
