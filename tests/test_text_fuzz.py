@@ -2,9 +2,10 @@
 
 What is guaranteed, and asserted here:
 - ``plain_text`` returns a str that can be stored as UTF-8, with white space collapsed and trimmed,
-  holding no tag (no "<" followed by a letter, "/", "!" or "?"), at most ``MARKUP_MAX`` characters
-  long. It is idempotent on its own output whenever that output holds no "&": entities are decoded
-  once per call, so "&amp;lt;" becomes "&lt;" and, read again, "<".
+  holding no tag (no "<" followed by an ASCII letter, "!" or "?", and "</" only as its last two
+  characters), at most ``MARKUP_MAX`` characters long. It is idempotent on its own output whenever
+  that output holds no "&": entities are decoded once per call, so "&amp;lt;" becomes "&lt;" and,
+  read again, "<".
 - ``canonical_url`` never raises; it returns "" or a str that can be stored, and an http(s) result
   can be split again with its port readable.
 - ``parse_feed`` returns a FeedPage or raises FeedError, for any bytes; its records have http(s)
@@ -31,14 +32,15 @@ from analytics.ingest.sources import Source
 
 SOURCE = Source(id="fuzz", kind="rss", url="https://feeds.example.org/rss", outlet="Fuzz Wire", country="PER")
 SEEN = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-TAG = re.compile(r"<[A-Za-z/!?]")
+# The start of a tag, comment or declaration; "</" is text only at the very end.
+TAG = re.compile(r"<[A-Za-z!?]|</.")
 
 # Pieces that parsers are known to choke on, mixed with arbitrary text (lone surrogates included).
 MARKUP = [
     "<script>", "</script>", "<style>", "<b>", "</b>", "<p>", "</p>", "<br/>", "<a href='x'>", "</a>", "<",
     ">", "&", "&amp;", "&amp;amp;", "&lt;", "&gt;", "&lt;script&gt;", "&#1114112;", "&#0;", "&#xD800;",
-    "&copy", "<!--", "-->", "<![CDATA[", "]]>", "<?xml version='1.0'?>", "<!DOCTYPE html>", "<iframe>",
-    "<plaintext>", "<textarea>", "<title>", "<svg><script>", "</", "<5%", " >3%", "\x00", "\ud800", "\n\n",
+    "&copy", "&lt;/", "&lt;!", "<!--", "-->", "<![CDATA[", "]]>", "<?xml version='1.0'?>", "<!DOCTYPE html>",
+    "<iframe>", "<plaintext>", "<textarea>", "<title>", "<svg><script>", "</", "<5%", " >3%", "\x00", "\ud800", "\n\n",
     "Peru", "EE.UU.", "U.S. ", ". ", "aunque ", "not good ", "\u2028", "\xa0",
 ]  # fmt: skip
 hostile = st.lists(st.one_of(st.sampled_from(MARKUP), st.text(max_size=12)), max_size=40).map("".join)

@@ -172,11 +172,13 @@ def plain_text(value: str | None) -> str:
         text = _html_text(text)
     elif "&" in text:
         text = html.unescape(text)
+    text = _SPACE.sub(" ", text).strip()
     if "<" in text and _TAG_START.search(text):
         # Markup escaped once more than needed ("&lt;b&gt;" in an HTML description) is markup all
         # the same: its tags go too, with "&" escaped so that nothing is decoded a second time.
-        text = _html_text(text.replace("&", "&amp;"))
-    return _SPACE.sub(" ", text).strip()
+        # Read collapsed, as the result would be read again: a final "</" is text only at the end.
+        text = _SPACE.sub(" ", _html_text(text.replace("&", "&amp;"))).strip()
+    return text
 
 
 def _html_text(markup: str) -> str:
