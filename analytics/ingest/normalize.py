@@ -33,7 +33,7 @@ DATE_UNPARSABLE = "unparsable"
 DATE_FUTURE = "future"
 
 
-# Caps on text from feeds, files and pages. Every cut is marked with CUT_MARK where it was made.
+# Caps on text from feeds, files and pages. A title or text cut by cap_text ends in CUT_MARK.
 TITLE_MAX = 1_000  # characters of a title (headlines run to about 150)
 TEXT_MAX = 100_000  # characters of an article's text (a very long article is about 60,000)
 MARKUP_MAX = 1_000_000  # characters of HTML read by plain_text; the rest is never parsed
