@@ -361,12 +361,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     with reader, Store(args.db) as store:
         run_id = store.start_run("import")
         new = 0
+        notes: list[str] = []
         try:
             # A batch at a time, each in its own transaction: memory stays flat however long the
             # file, and an interrupted import keeps the batches it stored (importing again adds the rest).
             for batch in reader.batches():
-                run = SourceRun(source_id, "ok", None, reader.read)
-                new += store.record_source(run_id, run, enrich_new(store, batch), new_before=new)
+                batch_notes: list[str] = []  # titles and texts cut, articles the enrichment could not read
+                enriched = enrich_new(store, batch, notes=batch_notes)
+                notes += batch_notes
+                run = SourceRun(source_id, "ok", None, reader.read, notes=tuple(notes[:50]))
+                new += store.record_source(run_id, run, enriched, new_before=new)
             if not reader.read:
                 store.record_source(run_id, SourceRun(source_id, "ok", None, 0), [])
         except BilatError as exc:
@@ -377,6 +381,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"bilat: warning: {warning}", file=sys.stderr)
     for number, reason in reader.rejected[:_BAD_LINES_SHOWN]:
         print(f"  row {number} skipped: {reason}", file=sys.stderr)
+    for note in notes[:_BAD_LINES_SHOWN]:
+        print(f"  {note}", file=sys.stderr)
     if reader.rejected_count > _BAD_LINES_SHOWN:
         print(f"  ... and {reader.rejected_count - _BAD_LINES_SHOWN} more rows skipped", file=sys.stderr)
     summary = f"imported {new} new articles from {path} ({reader.read} read, {reader.rejected_count} skipped)"

@@ -3,6 +3,10 @@
 The same function serves ``bilat analyze``, the demo corpus, pulls and ``bilat enrich``: what the
 dashboard shows is exactly what ``analyze`` prints for the same text. Every stored result carries
 :func:`enrichment_version`, which changes whenever the rules or a lexicon file change.
+
+Every step runs in time linear in the text, and the text is capped first: a title beyond
+``TITLE_MAX`` and a text beyond ``TEXT_MAX`` characters (analytics.ingest.normalize) are cut, as at
+ingest, and the result says so (``truncated``). Stored articles were cut at ingest already.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from typing import Any
 
 from analytics import countries, themes
 from analytics.errors import InputError
+from analytics.ingest.normalize import TEXT_MAX, TITLE_MAX, cap_text, without_surrogates
 from analytics.language import detect_language
 from analytics.sentiment import score_sentences, sentence_spans, tone_label, tone_words
 from analytics.store import EnrichmentRow
 
 # Bump when the code rules change in a way that changes results (data files are hashed).
-RULES_VERSION = "2"
+# 3: sentences longer than sentiment.SENTENCE_MAX_WORDS words are scored in parts; texts are capped.
+RULES_VERSION = "3"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SETTINGS_FILE = DATA_DIR / "enrichment.toml"
 
@@ -90,6 +96,8 @@ class Enrichment:
     sentence_scores: tuple[float, ...]
     # Per dyad: the mean tone of the sentences that mention either of its two countries.
     relation_tones: tuple[float | None, ...]
+    # The title or text was longer than TITLE_MAX / TEXT_MAX: only their start was enriched.
+    truncated: bool = False
 
     @property
     def sentences(self) -> int:
@@ -120,7 +128,10 @@ class Enrichment:
         )
 
     def to_json(self, *, explain: bool = False) -> dict[str, Any]:
-        """The record ``bilat analyze`` prints; with ``explain``, the evidence for every tag."""
+        """The record ``bilat analyze`` prints; with ``explain``, the evidence for every tag.
+
+        ``"truncated": true`` appears only when the title or text was cut before enrichment.
+        """
         out: dict[str, Any] = {
             "language": self.language,
             "countries": list(self.countries),
@@ -131,6 +142,8 @@ class Enrichment:
             "relation_tone": dict(zip(self.dyads, self.relation_tones, strict=True)),
             "version": enrichment_version(),
         }
+        if self.truncated:
+            out["truncated"] = True
         if explain:
             scored = self.sentence_scores or (None,) * len(self.sentence_texts)
             out["explain"] = {
@@ -218,6 +231,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _enrich_batch(docs: Sequence[tuple[str, str]], languages: Sequence[str | None] | None) -> list[Enrichment]:
     rule = dyad_rule()
+    docs, cut = _capped(docs)
     given = list(languages) if languages is not None else [None] * len(docs)
     langs = [lang or detect_language(title, text) for (title, text), lang in zip(docs, given, strict=True)]
     # Language-specific terms only in their language: English text must not match "chinos".
@@ -231,8 +245,8 @@ def _enrich_batch(docs: Sequence[tuple[str, str]], languages: Sequence[str | Non
     texts = [tuple(body[a:b] for a, b in sp) for body, sp in zip(bodies, spans, strict=True)]
     tones = [score_sentences(list(t), lang) for t, lang in zip(texts, langs, strict=True)]
     out = []
-    for (title, text), lang, found, result, sp, sents, tone in zip(
-        docs, langs, mentions, theme_results, spans, texts, tones, strict=True
+    for (title, text), lang, found, result, sp, sents, tone, was_cut in zip(
+        docs, langs, mentions, theme_results, spans, texts, tones, cut, strict=True
     ):
         dyads = countries.assign_dyads(
             found, title_weight=rule.title_weight, min_share=rule.min_share, min_weight=rule.min_weight,
@@ -251,6 +265,19 @@ def _enrich_batch(docs: Sequence[tuple[str, str]], languages: Sequence[str | Non
                 sentence_texts=sents,
                 sentence_scores=tone.sentences,
                 relation_tones=_relation_tones(dyads, found, sp, tone.sentences, shift),
+                truncated=was_cut,
             )
         )
     return out
+
+
+def _capped(docs: Sequence[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[bool]]:
+    """The documents with titles and texts capped and lone surrogates replaced (the language
+    detector cannot take them), and per document whether either was cut."""
+    capped, cut = [], []
+    for title, text in docs:
+        title, title_cut = cap_text(without_surrogates(title), TITLE_MAX)
+        text, text_cut = cap_text(without_surrogates(text), TEXT_MAX)
+        capped.append((title, text))
+        cut.append(title_cut or text_cut)
+    return capped, cut

@@ -1,12 +1,11 @@
 """From records to the store: enrich what is new and write it in atomic batches.
 
-Pulls, imports and the demo corpus all store articles through :func:`store_records`, so every
-stored article went through the same enrichment.
+Pulls, imports and the demo corpus all store articles through :func:`enrich_new` (directly or by
+:func:`store_records`), so every stored article went through the same caps and the same enrichment.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -14,6 +13,7 @@ from itertools import islice
 
 from analytics.enrich import enrich_many
 from analytics.errors import InputError
+from analytics.ingest.normalize import TEXT_MAX, TITLE_MAX, cap_text, without_surrogates
 from analytics.store import ArticleRecord, EnrichmentRow, Store
 
 Progress = Callable[[Iterable, int | None], Iterable]
@@ -32,52 +32,70 @@ def new_records(store: Store, records: Iterable[ArticleRecord]) -> list[ArticleR
     return [r for r in unique.values() if r.id not in known]
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _storable(text: str | None) -> str | None:
-    # A lone surrogate (a JSON "\ud800", a broken UTF-16 feed) cannot be written as UTF-8: the
-    # store would refuse the whole batch. It becomes the replacement character, as bad bytes do.
-    return _SURROGATE.sub("\ufffd", text) if text and _SURROGATE.search(text) else text
-
-
 def storable(record: ArticleRecord) -> ArticleRecord:
-    """The record with every text field writable as UTF-8."""
+    """The record with every text field writable as UTF-8: a lone surrogate (a JSON "\\ud800", a
+    broken UTF-16 feed) would make the store refuse the whole batch, so it becomes U+FFFD."""
     fields = ("url", "title", "text", "outlet", "source_country", "declared_language", "source_id")
-    changed = {f: _storable(getattr(record, f)) for f in fields if getattr(record, f) != _storable(getattr(record, f))}
+    changed = {}
+    for name in fields:
+        value = getattr(record, name)
+        if value and without_surrogates(value) != value:
+            changed[name] = without_surrogates(value)
     return replace(record, **changed) if changed else record
 
 
 def enrich_records(
-    records: list[ArticleRecord],
+    records: Iterable[ArticleRecord], *, notes: list[str] | None = None
 ) -> tuple[list[tuple[ArticleRecord, EnrichmentRow]], list[tuple[ArticleRecord, str]]]:
-    """The records enriched and ready for the store, and those that could not be, with the reason.
+    """The records capped, enriched and ready for the store, and those that could not be, with the reason.
 
-    Pure (no store), so a pull runs it off its event loop. A feed's declared language is used as
-    given; other records have theirs detected. One article whose text breaks the enrichment is
-    left out with its reason; the others are stored.
+    Pure (no store), so a pull runs it off its event loop. Titles longer than ``TITLE_MAX`` and
+    texts longer than ``TEXT_MAX`` characters (analytics.ingest.normalize) are cut here: the stored
+    title or text ends in ``CUT_MARK`` ("[…]") where it was cut, and a line per cut record is added
+    to ``notes`` when given. A feed's declared language is used as given; other records have theirs
+    detected. One article whose text breaks the enrichment is left out with its reason; the others
+    are stored.
     """
-    records = [storable(r) for r in records]
+    fresh = [cap_record(storable(r), notes) for r in records]
     try:
-        found = enrich_many([(r.title, r.text) for r in records], languages=[r.declared_language for r in records])
-        return [(r, e.to_row()) for r, e in zip(records, found, strict=True)], []
+        found = enrich_many([(r.title, r.text) for r in fresh], languages=[r.declared_language for r in fresh])
+        return [(r, e.to_row()) for r, e in zip(fresh, found, strict=True)], []
     except Exception:  # find the article at fault, one at a time
         pass
     done: list[tuple[ArticleRecord, EnrichmentRow]] = []
     failed: list[tuple[ArticleRecord, str]] = []
-    for record in records:
+    for record in fresh:
         try:
-            (found,) = enrich_many([(record.title, record.text)], languages=[record.declared_language])
-            done.append((record, found.to_row()))
+            (one,) = enrich_many([(record.title, record.text)], languages=[record.declared_language])
+            done.append((record, one.to_row()))
         except Exception as exc:
             failed.append((record, f"enrichment failed: {type(exc).__name__}: {str(exc)[:200]}"))
     return done, failed
 
 
-def enrich_new(store: Store, records: Iterable[ArticleRecord]) -> list[tuple[ArticleRecord, EnrichmentRow]]:
-    """The records not stored yet (each id once), enriched and ready for the store; records the
-    enrichment cannot read are left out (see :func:`enrich_records`)."""
-    return enrich_records(new_records(store, records))[0]
+def enrich_new(
+    store: Store, records: Iterable[ArticleRecord], *, notes: list[str] | None = None
+) -> list[tuple[ArticleRecord, EnrichmentRow]]:
+    """The records not stored yet (each id once), capped, enriched and ready for the store. Every
+    writer passes through here or :func:`enrich_records`; cuts and records the enrichment cannot
+    read are added to ``notes`` when given."""
+    done, failed = enrich_records(new_records(store, records), notes=notes)
+    if notes is not None:
+        notes.extend(f"{r.url[:200]}: not stored ({why})" for r, why in failed)
+    return done
+
+
+def cap_record(record: ArticleRecord, notes: list[str] | None = None) -> ArticleRecord:
+    """The record with its title and text capped (see :func:`enrich_new`); a cut adds a line to ``notes``."""
+    title, title_cut = cap_text(record.title, TITLE_MAX)
+    text, text_cut = cap_text(record.text, TEXT_MAX)
+    if not (title_cut or text_cut):
+        return record
+    if notes is not None:
+        cuts = [f"{name} cut to {limit:,} characters" for name, limit, cut in
+                (("title", TITLE_MAX, title_cut), ("text", TEXT_MAX, text_cut)) if cut]  # fmt: skip
+        notes.append(f"{record.url[:200]}: {'; '.join(cuts)}")
+    return replace(record, title=title, text=text)
 
 
 def store_records(store: Store, records: Iterable[ArticleRecord], *, batch: int = 500) -> int:

@@ -5,6 +5,11 @@ slower, so articles are split into sentences, each sentence is scored, and the a
 the mean of its sentence scores. VADER is English only: Spanish is scored by our own scorer built
 on VADER's machinery (analytics.tone_es); other languages get ``None`` (unscored), never a score
 from the English lexicon.
+
+VADER's time grows with the square of a sentence's length (it lower-cases the whole sentence again
+for each word it looks up), and so does our Spanish scorer's concession rule; so a sentence longer
+than :data:`SENTENCE_MAX_WORDS` words (a list or a page without full stops, never a real news
+sentence) is split into parts of at most that many words, each scored as a sentence.
 """
 
 from __future__ import annotations
@@ -81,24 +86,30 @@ _ABBREVIATIONS = frozenset(
         "av",
     ]
 )
-# A candidate boundary: end punctuation, optional closing quotes/brackets, then white space.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n\s*\n")
+# A candidate boundary: end punctuation, optional closing quotes/brackets, then white space. It
+# starts only where a run of end punctuation starts and never gives back what it took, or a long
+# run of full stops with no space after it would be retried from every one of its positions.
+_BOUNDARY = re.compile(r"[.!?…](?<![.!?…][.!?…])[.!?…]*+[\"'”’)\]]*+\s+|\n\s*\n")
+# The longest sentence in the evaluation sets and the demo corpus has 45 words.
+SENTENCE_MAX_WORDS = 100
+_PART = re.compile(rf"\S+(?:\s+\S+){{0,{SENTENCE_MAX_WORDS - 1}}}")  # up to that many words
+# How far back from a candidate boundary the word before it is looked for: a word this long is
+# neither an abbreviation nor an initial.
+_LOOK_BACK = 64
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of news text, white space trimmed; "U.S." and "EE.UU." do
-    not end a sentence, nor does a full stop followed by a lower-case letter."""
+    not end a sentence, nor does a full stop followed by a lower-case letter. A sentence of more
+    than :data:`SENTENCE_MAX_WORDS` words is split into parts of that many words. Linear time."""
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
         end = match.end()
-        before = text[start : match.start() + 1]
-        last_word = before.rsplit(None, 1)[-1] if before.strip() else ""
-        token = last_word.rstrip(".").lower().lstrip("(\"'“‘¿¡")
         nxt = text[end : end + 1]
-        if match.group(0).startswith(".") and (token in _ABBREVIATIONS or len(token) == 1):
-            continue
         if nxt and nxt.islower():
+            continue
+        if text[match.start()] == "." and _before_is_abbreviation(text, start, match.start()):
             continue
         _add_span(text, start, end, spans)
         start = end
@@ -106,12 +117,31 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _before_is_abbreviation(text: str, start: int, stop: int) -> bool:
+    """The word ending with the full stop at ``stop`` is an abbreviation or an initial."""
+    # Only that word matters: look back a bounded stretch, never to the sentence start, or a run
+    # of skipped boundaries ("a. a. a. ...") costs quadratic time.
+    reach = stop + 1 - _LOOK_BACK
+    before = text[max(start, reach) : stop + 1]
+    last_word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    if reach > start and len(last_word) == len(before):
+        return False  # a word of _LOOK_BACK characters or more
+    token = last_word.rstrip(".").lower().lstrip("(\"'“‘¿¡")
+    return token in _ABBREVIATIONS or len(token) == 1
+
+
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     piece = text[start:end]
     stripped = piece.strip()
-    if stripped:
-        first = start + (len(piece) - len(piece.lstrip()))
-        spans.append((first, first + len(stripped)))
+    if not stripped:
+        return
+    first = start + (len(piece) - len(piece.lstrip()))
+    last = first + len(stripped)
+    # A sentence of fewer characters than twice the cap cannot hold more words than the cap.
+    if last - first < 2 * SENTENCE_MAX_WORDS or len(stripped.split(None, SENTENCE_MAX_WORDS)) <= SENTENCE_MAX_WORDS:
+        spans.append((first, last))
+        return
+    spans.extend(part.span() for part in _PART.finditer(text, first, last))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics.ingest.normalize import canonical_url, parse_date, plain_text, settle_date
+from analytics.ingest.normalize import (
+    MARKUP_MAX,
+    URL_MAX,
+    canonical_url,
+    cap_text,
+    parse_date,
+    plain_text,
+    settle_date,
+)
 
 SEEN = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -22,10 +30,28 @@ SEEN = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
         ("https://example.org", "https://example.org/"),
         ("  https://example.org/nota?gclid=1&mc_cid=2&pk_source=3  ", "https://example.org/nota"),
         ("javascript:alert(1)", "javascript:alert(1)"),
+        # A feed or file that escaped its links once too often; only "&" is decoded, never "&copy".
+        ("https://example.org/a?a=1&amp;b=2&amp;utm_source=x", "https://example.org/a?a=1&b=2"),
+        ("https://example.org/a?a=1&#038;b=2&copy=3", "https://example.org/a?a=1&b=2&copy=3"),
+        ("http://[2001:DB8::1]:8080/x?utm_source=1", "http://[2001:db8::1]:8080/x"),
     ],
 )
 def test_canonical_url(url, canonical):
     assert canonical_url(url) == canonical
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org:99999/x",  # port out of range
+        "http://example.org:http/x",  # port not a number
+        "http://[::1/x",  # broken IPv6 address
+        "https://example.org/\ud800",  # lone surrogate, cannot be stored
+        "https://example.org/?q=" + "a" * URL_MAX,
+    ],
+)
+def test_canonical_url_of_what_is_not_a_url_is_empty(url):
+    assert canonical_url(url) == ""
 
 
 @given(st.lists(st.sampled_from(["utm_source", "fbclid", "id", "page", "utm_term", "ref"]), max_size=5))
@@ -39,14 +65,54 @@ def test_canonical_url_is_idempotent(keys):
     [
         ("<b>Peru</b> &amp; the <i>U.S.</i>", "Peru & the U.S."),
         ("Talks <script>alert(1)</script>resume", "Talks resume"),
-        ("&lt;script&gt;alert(1)&lt;/script&gt;Lima", "Lima"),
-        ("&amp;lt;b&amp;gt;bold&amp;lt;/b&amp;gt;", "bold"),
         ("  Línea\n\n  nueva\t", "Línea nueva"),
         (None, ""),
+        # A "<" that opens no tag is text.
+        ("Inflation <5% and exports >3%", "Inflation <5% and exports >3%"),
+        ("<p>Inflation <5% and exports >3%</p>", "Inflation <5% and exports >3%"),
+        ("a < b and c > d", "a < b and c > d"),
+        # Block tags separate words, inline tags do not.
+        ("<p>One</p><p>Two<br>three</p>", "One Two three"),
+        ("Per<b>ú</b> y <a href='x'>EE.UU.</a>, hoy", "Perú y EE.UU., hoy"),
+        # Hidden elements go with their content, whatever their case and however they are left open.
+        ("<STYLE>p {}</STYLE>Lima<iframe><p>framed</p></iframe> hoy", "Lima hoy"),
+        ("Lima <script>document.write('<p>x</p>')", "Lima"),
+        ("<!-- a comment --><![CDATA[data]]>text", "text"),
+        # Entities are decoded once; markup escaped once too often is still markup and goes.
+        ("Trade &amp;amp; investment", "Trade &amp; investment"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;Lima", "Lima"),
+        ("&lt;p&gt;Inflation &amp;lt;5% and &lt;b&gt;more&lt;/b&gt; &gt;3%", "Inflation &lt;5% and more >3%"),
+        ("&amp;lt;b&amp;gt;bold&amp;lt;/b&amp;gt;", "&lt;b&gt;bold&lt;/b&gt;"),
+        ("<p>&amp;lt;b&amp;gt;bold</p>", "&lt;b&gt;bold"),
+        ("caf&eacute; &#1114112; &#0;x", "café \ufffd \ufffdx"),
+        # A lone surrogate (a JSON escape such as \\ud800) cannot be stored: it becomes U+FFFD.
+        ("Lima \ud800 <b>hoy</b>", "Lima \ufffd hoy"),
     ],
 )
 def test_plain_text(raw, text):
     assert plain_text(raw) == text
+
+
+def test_plain_text_reads_only_the_first_markup_max_characters():
+    value = "<p>" + "a" * MARKUP_MAX + "</p><p>tail</p>"
+    assert plain_text(value) == "a" * (MARKUP_MAX - 3)
+    assert plain_text("b" * (MARKUP_MAX + 10)) == "b" * MARKUP_MAX
+
+
+@pytest.mark.parametrize(
+    ("value", "limit", "expected", "cut"),
+    [
+        ("short", 10, "short", False),
+        ("exactly 10", 10, "exactly 10", False),
+        ("one two three four", 12, "one two […]", True),
+        ("abcdefghijklmnop", 12, "abcdefgh […]", True),
+        ("alpha beta gamma", 14, "alpha beta […]", True),
+        ("alpha betagamma", 14, "alpha […]", True),  # never half a word
+    ],
+)
+def test_cap_text(value, limit, expected, cut):
+    assert cap_text(value, limit) == (expected, cut)
+    assert len(cap_text(value, limit)[0]) <= limit
 
 
 @pytest.mark.parametrize(

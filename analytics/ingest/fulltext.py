@@ -17,10 +17,10 @@ import httpx
 from analytics.ingest.fetch import FetchSettings, fetch
 from analytics.ingest.guard import FetchGuard
 from analytics.ingest.isolate import run_isolated
+from analytics.ingest.normalize import TEXT_MAX
 from analytics.store import ArticleRecord
 
 MAX_PAGE_BYTES = 3 * 1024 * 1024
-MAX_TEXT = 100_000
 CONCURRENCY = 4
 EXTRACT_SECONDS = 20.0  # trafilatura parses hostile HTML too; a page that takes longer keeps its summary
 
@@ -43,7 +43,7 @@ def extract_text(html: bytes, url: str) -> str | None:
     import trafilatura  # imported here: it is slow to import and only these sources need it
 
     text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False, favor_precision=True)
-    return text[:MAX_TEXT] if text else None
+    return text[:TEXT_MAX] if text else None
 
 
 async def add_full_texts(

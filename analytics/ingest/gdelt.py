@@ -281,6 +281,8 @@ def _record(item: object, source: Source, seen_at: datetime) -> ArticleRecord | 
     if not re.match(r"^https?://[^/\s]", raw_url, re.I):
         return None
     url = canonical_url(raw_url)
+    if not url:  # a link canonical_url cannot read (a port out of range, say)
+        return None
     title = _clean_title(_field(item, "title")) or _title_from_url(url)
     if not title:
         return None

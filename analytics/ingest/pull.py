@@ -243,7 +243,7 @@ async def _one(source: Source, ctx: _Context, run_id: int, gate: asyncio.Semapho
                 _collect(source, ctx, state, ends), settings.source_deadline
             )
             fresh = new_records(store, records)
-            enriched, skipped = await asyncio.to_thread(enrich_records, fresh)
+            enriched, skipped = await asyncio.to_thread(enrich_records, fresh, notes=notes)
         except _FetchFailed as exc:
             return failed(str(exc), exc.answer.status)
         except TimeoutError:
