@@ -138,3 +138,9 @@ def test_parse_date_of_feedparser_struct_time():
     import time
 
     assert parse_date(time.struct_time((2026, 3, 3, 9, 30, 0, 1, 62, 0))) == datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
+
+
+def test_a_date_past_the_calendar_after_conversion_is_unreadable_not_a_crash():
+    assert parse_date("Fri, 31 Dec 9999 23:59:59 -1400") is None
+    seen = datetime(2026, 3, 20, tzinfo=UTC)
+    assert settle_date("Fri, 31 Dec 9999 23:59:59 -1400", seen) == (seen, "unparsable")
