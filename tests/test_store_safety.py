@@ -189,21 +189,29 @@ def test_serve_refuses_a_missing_store_other_than_the_default(tmp_path, capsys, 
         raise AssertionError("the dashboard must not start")
 
     monkeypatch.setattr(subprocess, "call", never)
-    monkeypatch.setattr(os, "execv", never)
+    monkeypatch.setattr(os, "execve", never)
     path = tmp_path / "typo.sqlite"
     assert main(["serve", "--db", str(path)]) == 1
     assert "no store at" in capsys.readouterr().err and not path.exists()
 
 
 def test_serve_creates_the_default_store(tmp_path, monkeypatch):
+    import functools
     import os
-    import subprocess
+
+    from analytics import pipeline
 
     started = []
+
+    def fake_execve(*args):
+        started.append(args)
+        raise SystemExit(0)  # the real one never returns either
+
     monkeypatch.setenv("BILAT_DB", str(tmp_path / "default.sqlite"))
-    monkeypatch.setattr(subprocess, "call", lambda *a, **k: started.append(a) or 0)
-    monkeypatch.setattr(os, "execv", lambda *a, **k: started.append(a))
-    assert main(["serve"]) == 0
+    monkeypatch.setattr(pipeline, "load_demo", functools.partial(pipeline.load_demo, n=40, months=2))
+    monkeypatch.setattr(os, "execve", fake_execve)
+    with pytest.raises(SystemExit):
+        main(["serve"])
     assert started and (tmp_path / "default.sqlite").exists()
 
 
