@@ -24,6 +24,21 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
+@contextmanager
+def chromium():
+    """Debian's Chromium, headless, through Playwright (which never downloads a browser of its own)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError("Chromium is missing: scripts/test.sh installs it with apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 class ServerError(RuntimeError):
     """The dashboard did not answer its health check; the message ends with its output."""
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from appserver import CHROMIUM, CHROMIUM_ARGS, dashboard, free_port, settle
+from appserver import chromium, dashboard, free_port, settle
 
 from dashboard.auth import AccessRules, AuthSettingsError, access_rules, is_allowed, login_configured
 from tests.conftest import APP
@@ -188,14 +188,8 @@ def login_server(demo_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: scripts/test.sh installs it with apt-get install chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def new_page(browser):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
-from appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, dashboard, settle
+from appserver import ROOT, chromium, dashboard, settle
 
 from analytics.store import Store
 
@@ -24,14 +23,8 @@ def server(demo_db):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: scripts/test.sh installs it with apt-get install chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def articles_metric(page) -> int:

@@ -377,9 +377,7 @@ _ADDRESSES = """Array.from(document.querySelectorAll('*')).flatMap(e => Array.fr
 def test_browser_neither_links_to_nor_fetches_from_hostile_values(hostile_db):
     from urllib.parse import urlencode, urlsplit
 
-    from playwright.sync_api import sync_playwright
-
-    from tests.appserver import CHROMIUM, CHROMIUM_ARGS, dashboard, settle
+    from tests.appserver import chromium, dashboard, settle
 
     with Store(hostile_db) as store:
         # Its title is an image and its address a data: URL, so the page offers no link to it.
@@ -397,20 +395,16 @@ def test_browser_neither_links_to_nor_fetches_from_hostile_values(hostile_db):
     def hostile(url: str) -> bool:  # the pages' own addresses carry the attacks in their query
         return EVIL in (urlsplit(url).hostname or "").lower()
 
-    with dashboard(hostile_db) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("request", lambda request: requested.append(request.url))
-            page.route(hostile, lambda route: route.abort())  # nothing leaves the machine
-            for path, query, marker in views:
-                page.goto(f"{server}/{path}?{urlencode(query, doseq=True)}")
-                settle(page)
-                page.get_by_text(marker).first.wait_for(timeout=60_000)
-                page.wait_for_timeout(1000)  # images and charts that would load after the text
-                addresses = page.evaluate(_ADDRESSES)
-                assert [a for a in addresses if EVIL in a.lower() or a.lower().startswith("javascript:")] == []
-                assert OUTLET in page.inner_text("body").replace(WORD_JOINER, "")  # the attack is there, as text
-        finally:
-            browser.close()
+    with dashboard(hostile_db) as server, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda request: requested.append(request.url))
+        page.route(hostile, lambda route: route.abort())  # nothing leaves the machine
+        for path, query, marker in views:
+            page.goto(f"{server}/{path}?{urlencode(query, doseq=True)}")
+            settle(page)
+            page.get_by_text(marker).first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1000)  # images and charts that would load after the text
+            addresses = page.evaluate(_ADDRESSES)
+            assert [a for a in addresses if EVIL in a.lower() or a.lower().startswith("javascript:")] == []
+            assert OUTLET in page.inner_text("body").replace(WORD_JOINER, "")  # the attack is there, as text
     assert [url for url in requested if hostile(url)] == []

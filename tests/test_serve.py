@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running, serve_env, settle
+from appserver import chromium, free_port, running, serve_env, settle
 
 from analytics import cli, pipeline
 from analytics.store import Store
@@ -138,24 +138,18 @@ raise RuntimeError("secret detail at /srv/private/bilat.sqlite")
 def test_an_exception_on_a_page_shows_no_message_traceback_or_path(tmp_path):
     """The page runs with exactly the options `bilat serve` passes; only the script is swapped for
     one that fails."""
-    from playwright.sync_api import sync_playwright
-
     script = tmp_path / "failing_app.py"
     script.write_text(_FAILING_PAGE)
     port = free_port()
     command = cli.serve_command(cli.build_parser().parse_args(["serve", "--port", str(port)]))
     command[command.index("run") + 1] = str(script)
     url = f"http://127.0.0.1:{port}"
-    with running(command, url, env=serve_env(), cwd=tmp_path), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(url)
-            settle(page)
-            page.wait_for_selector("[data-testid=stException], [data-testid=stAlert]", timeout=30_000)
-            text = page.locator("[data-testid=stApp]").inner_text()
-        finally:
-            browser.close()
+    with running(command, url, env=serve_env(), cwd=tmp_path), chromium() as browser:
+        page = browser.new_page()
+        page.goto(url)
+        settle(page)
+        page.wait_for_selector("[data-testid=stException], [data-testid=stAlert]", timeout=30_000)
+        text = page.locator("[data-testid=stApp]").inner_text()
     assert "Failing page" in text and "encountered an error" in text
     for leak in ("secret detail", "/srv/private", "RuntimeError", "Traceback", str(tmp_path), "failing_app.py"):
         assert leak not in text
