@@ -298,7 +298,6 @@ def parse_interval(text: str) -> int:
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     import signal
-    import threading
     from datetime import UTC, datetime
 
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -309,31 +308,30 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     _refuse_demo_store(args)
     scheduler = BlockingScheduler(timezone=UTC)
 
-    pulling = threading.Lock()
-
     def job() -> None:
-        with pulling:
-            try:
-                cmd_pull(args)
-            except BilatError as exc:  # a broken file or store: report it and try again next time
-                print(f"bilat: error: {exc}", file=sys.stderr)
+        try:
+            cmd_pull(args)
+        except BilatError as exc:  # a broken file or store: report it and try again next time
+            print(f"bilat: error: {exc}", file=sys.stderr)
 
     scheduler.add_job(
         job, "interval", seconds=args.every, next_run_time=datetime.now(UTC), max_instances=1, coalesce=True
     )
 
     def stop(signum, frame) -> None:
-        print("bilat: stopping the schedule", file=sys.stderr)
-        scheduler.shutdown(wait=False)
+        if not scheduler.running:  # a second signal while the first is being handled
+            return
+        print("bilat: stopping the schedule; a pull under way finishes first", file=sys.stderr)
+        # Waiting here, not after start() returns: a job the scheduler hands its thread pool while
+        # the interpreter is already shutting down leaves a worker that is never told to stop, and
+        # the process hangs on exit. A pull under way ends within its deadline.
+        scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print(f"pulling every {args.every} s; stop with Ctrl-C or SIGTERM", file=sys.stderr)
     scheduler.start()
-    # A pull under way finishes (within its deadline) before the process exits: past this
-    # function the interpreter shuts down and the pull could not start its worker threads.
-    with pulling:
-        return 0
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
