@@ -551,13 +551,11 @@ def _record(values: dict[str, object], defaults: _Defaults) -> ArticleRecord | s
     raw_url = _text(values.get("url")).strip()
     if not raw_url:
         return "no url"
-    try:
-        url = canonical_url(raw_url)
-        parts = urlsplit(url)
-        web = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
-    except ValueError:  # a port out of range, a broken IPv6 address
+    url = canonical_url(raw_url)
+    if not url:  # a port out of range, a broken IPv6 address: canonical_url cannot read it
         return f"url {raw_url[:80]!r} is not a valid web address"
-    if not web:
+    parts = urlsplit(url)
+    if not (parts.scheme in ("http", "https") and parts.hostname and parts.port != 0):
         return f"url {raw_url[:80]!r} is not an http(s) address"
     title = plain_text(_text(values.get("title")))
     if not title:
