@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -247,6 +248,9 @@ class SourceRun:
     notes: tuple[str, ...] = ()  # items left out and links refused, with the reason, one each
 
 
+_OPEN_ATTEMPTS = 8  # about 1.4 s of waiting in all
+
+
 class Store:
     """A connection to one store file. Use as a context manager or call :meth:`close`.
 
@@ -267,13 +271,27 @@ class Store:
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             with self._errors():
+                self._set_up()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _set_up(self) -> None:
+        # Switching a new file to WAL and creating the schema need the write lock, and SQLite
+        # answers "database is locked" at once, without its busy wait, when several processes open
+        # one new file together (seen 1 run in 12 with five processes). Those few are retried,
+        # briefly and a bounded number of times; a lock truly held longer still reaches the user.
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=NORMAL")
                 self.conn.execute("PRAGMA foreign_keys=ON")
                 self._migrate()
-        except BaseException:
-            self.conn.close()
-            raise
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == _OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def __enter__(self) -> Store:
         return self
