@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from analytics.errors import InputError
@@ -81,30 +81,18 @@ class ImportResult:
     undated_example: tuple[int, str] | None = None  # (row, the date as written) of the first
 
 
-def read_file(
-    path: str | Path,
-    *,
-    source_id: str,
-    outlet: str | None = None,
-    country: str | None = None,
-    language: str | None = None,
-    columns: Mapping[str, str] | None = None,
-    seen_at: datetime,
-    dayfirst: bool = True,
-) -> ImportResult:
+def read_file(path: str | Path, **options: Any) -> ImportResult:
     """Read a CSV or JSON Lines export into article records, all at once.
 
-    ``outlet``, ``country`` (ISO alpha-3) and ``language`` (ISO 639-1) fill in for rows, or
-    files, that lack them; a value in the row wins. ``columns`` maps our field names (the keys of
-    ``DEFAULT_COLUMNS``) to the file's column names. ``seen_at`` stands in for missing, unreadable
-    or future dates (see ``settle_date``), so the result never depends on the clock. ``dayfirst``
-    reads ``10/03/2025`` as 10 March (False: 3 October). For files too large to hold, use
-    ``FileImport``.
+    ``options`` are those of :class:`FileImport`: ``source_id``, ``seen_at`` (required), and
+    ``outlet``, ``country`` (ISO alpha-3) and ``language`` (ISO 639-1), which fill in for rows,
+    or files, that lack them (a value in the row wins); ``columns``, mapping our field names (the
+    keys of ``DEFAULT_COLUMNS``) to the file's column names; ``dayfirst``, which reads
+    ``10/03/2025`` as 10 March (False: 3 October). ``seen_at`` stands in for missing, unreadable
+    or future dates (see ``settle_date``), so the result never depends on the clock. For files too
+    large to hold, use ``FileImport`` itself.
     """
-    with FileImport(
-        path, source_id=source_id, outlet=outlet, country=country, language=language, columns=columns,
-        seen_at=seen_at, dayfirst=dayfirst,
-    ) as reader:  # fmt: skip
+    with FileImport(path, **options) as reader:
         records = [record for batch in reader.batches() for record in batch]
     return ImportResult(records, reader.rejected, reader.warnings, reader.undated, reader.undated_example)
 
