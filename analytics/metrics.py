@@ -26,7 +26,7 @@ from analytics.schema import (
     VOLUME_COLUMNS,
 )
 
-# Two-sided 95% Student t quantiles for 1..30 degrees of freedom; the normal 1.96 beyond.
+# Two-sided 95% Student t quantiles for 1..30 degrees of freedom, from the usual tables.
 _T975 = (
     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
     2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
@@ -34,11 +34,29 @@ _T975 = (
 )  # fmt: skip
 
 
+_Z975 = 1.959963984540054  # the normal's 97.5% quantile
+
+
 def t975(df: int) -> float:
-    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (1.96 past 30)."""
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom.
+
+    Up to 30 from the table; beyond, the Cornish-Fisher expansion of t around the normal quantile
+    (terms to 1/df**4), within 1e-5 of the exact value from 31 on: 2.0395 at 31, 2.0003 at 60,
+    1.9799 at 120, tending to 1.95996. Plain 1.96 past 30 made intervals 2-4% too narrow up to
+    about 60 articles.
+    """
     if df < 1:
         return math.nan
-    return _T975[df - 1] if df <= 30 else 1.96
+    if df <= 30:
+        return _T975[df - 1]
+    z = _Z975
+    terms = (
+        (z**3 + z) / 4,
+        (5 * z**5 + 16 * z**3 + 3 * z) / 96,
+        (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384,
+        (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160,
+    )
+    return z + sum(term / df ** (k + 1) for k, term in enumerate(terms))
 
 
 def _check_freq(freq: str) -> None:

@@ -244,3 +244,13 @@ def test_outlet_filter_and_counting_wire_copies_once():
     assert metrics.kpis(articles, dyads, once).share == 0.5  # 1 story of 2 stories
     assert select(articles, dyads, Filters(outlets=("Outlet PER",)))["n"].tolist() == [2, 3]
     assert once.describe() == "PER-USA; wire copies counted once"
+
+
+@pytest.mark.parametrize(
+    ("df", "expected"),
+    [(1, 12.706), (30, 2.042), (31, 2.039513), (40, 2.021075), (60, 2.000298), (120, 1.979930), (1000, 1.962339)],
+)
+def test_t975_is_students_t_past_30_degrees_of_freedom(df, expected):
+    # Exact quantiles (R's qt(0.975, df)); 1.96 past 30 made 95% intervals too narrow up to n of about 60.
+    assert metrics.t975(df) == pytest.approx(expected, abs=2e-6 if df > 30 else 0)
+    assert math.isnan(metrics.t975(0))
