@@ -41,8 +41,8 @@ def opening_words(text: str) -> frozenset[str]:
 def same_story(a_text: str, b_text: str) -> bool:
     """Whether two texts under the same title key tell the same story."""
     a, b = opening_words(a_text), opening_words(b_text)
-    if not a and not b:
-        return True  # title-only items (GDELT, bare feeds): the title decides
     if not a or not b:
-        return False
+        # A title-only copy (GDELT, a bare feed) has no text to compare, with another title-only
+        # copy or with the full copy of the same story: the title decides.
+        return True
     return len(a & b) / len(a | b) >= MIN_OVERLAP
