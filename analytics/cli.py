@@ -444,6 +444,9 @@ def serve_command(args: argparse.Namespace) -> list[str]:
         # Visitors see that an error happened, never its message, traceback or the server's paths;
         # the details go to the server's log.
         "--client.showErrorDetails", "none",
+        # Nor the developer menu (deploy, rerun, clear cache): clearing the caches is a developer's
+        # tool, and on a shared server one visitor's click would slow every other visitor down.
+        "--client.toolbarMode", "viewer",
     ]  # fmt: skip
     if args.secrets:
         command += ["--secrets.files", str(Path(args.secrets).resolve())]

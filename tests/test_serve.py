@@ -72,6 +72,8 @@ def test_host_opens_the_address_the_operator_names():
     assert with_login[with_login.index("--secrets.files") + 1] == str(Path("conf/secrets.toml").resolve())
     default = cli.serve_command(cli.build_parser().parse_args(["serve"]))
     assert default[default.index("--server.address") + 1] == "127.0.0.1"
+    assert default[default.index("--client.showErrorDetails") + 1] == "none"
+    assert default[default.index("--client.toolbarMode") + 1] == "viewer"
 
 
 @pytest.fixture
