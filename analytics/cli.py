@@ -477,6 +477,35 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dataset(args: argparse.Namespace) -> int:
+    from analytics import dataset
+
+    with Store(args.db, create=False) as store:
+        if args.rebuild:
+            summary = dataset.rebuild(
+                store,
+                progress=lambda it, total: tqdm(
+                    it, total=total, desc="dataset", unit=" months", disable=not sys.stderr.isatty(), leave=False
+                ),
+            )
+            print(
+                f"wrote {summary['months']} months, {summary['articles']} articles to {summary['dataset']}",
+                file=sys.stderr,
+            )
+        manifest = dataset.read_manifest(store) or {}
+        months = manifest.get("months", {})
+        info = {
+            "dataset": str(dataset.folder(store)),
+            "status": dataset.status(store),
+            "months": len(months),
+            "articles": sum(m.get("articles", 0) for m in months.values() if isinstance(m, dict)),
+            "data_version": manifest.get("data_version"),
+            "store_data_version": store.data_version(),
+        }
+    print(json.dumps(info, indent=2))
+    return 0
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 
@@ -655,6 +684,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the store's schema version, article count and enrichment versions.",
     )
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "dataset",
+        parents=[db_parent],
+        help="show or rebuild the analysis dataset (Parquet next to the store)",
+        description="Print the analysis dataset's status (missing, behind or current), months, articles and the "
+        "store data version it was written at. The dataset is the store's analysis columns as Parquet files, "
+        "one folder per month, in PATH.dataset next to the store.",
+    )
+    p.add_argument("--rebuild", action="store_true", help="rewrite every month from the store first")
+    p.set_defaults(func=cmd_dataset)
     return parser
 
 
