@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC
 from pathlib import Path
@@ -257,3 +258,26 @@ def status(store: Store) -> Status:
         if not (_part(root, "articles", month).is_file() and _part(root, "dyads", month).is_file()):
             return "behind"
     return "current"
+
+
+def update(store: Store, months: Iterable[str], *, since: int) -> dict | None:
+    """Bring the dataset up to date after a writer's commits; never raises.
+
+    ``since`` is the store's ``data_version`` before the writer's first commit and ``months`` the
+    months its writes touched. When the dataset was current at ``since``, only those months are
+    rewritten (:func:`refresh`); otherwise (missing, behind already, older format) it is rebuilt.
+    A failure is a one-line warning on stderr: the dataset then stays "behind" until
+    ``bilat dataset --rebuild`` or the next writer rebuilds it. Returns the summary, or None.
+    """
+    try:
+        manifest = read_manifest(store)
+        if manifest and manifest.get("format_version") == FORMAT_VERSION and manifest.get("data_version") == since:
+            return refresh(store, months)
+        return rebuild(store)
+    except Exception as exc:  # the writer's commits stand; only the derived copy is late
+        print(
+            f"bilat: warning: the analysis dataset could not be updated ({type(exc).__name__}: {str(exc)[:200]}); "
+            "run bilat dataset --rebuild",
+            file=sys.stderr,
+        )
+        return None

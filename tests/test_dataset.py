@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from datetime import UTC, date, datetime
 
@@ -23,6 +24,8 @@ def demo_path(tmp_path):
     path = tmp_path / "demo.sqlite"
     with Store(path) as store:
         load_demo(store, n=300, seed=5, end=date(2026, 6, 30), months=3)
+    # The demo load writes the dataset; most tests start from a store without one.
+    shutil.rmtree(path.with_name(path.name + ".dataset"))
     return path
 
 
@@ -226,3 +229,91 @@ def test_cli_on_a_missing_store_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("bilat: error: no store at")
     assert not missing.exists()
+
+
+# --- writers keep it current ------------------------------------------------------------------
+
+
+def jsonl(path, items: list[tuple[str, str]]):
+    lines = [json.dumps({"url": f"https://news.example.org/{slug}", "title": f"Peru and the US: {slug}",
+                         "published": when}) for slug, when in items]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_demo_load_writes_a_current_dataset(tmp_path):
+    path = tmp_path / "fresh.sqlite"
+    with Store(path) as store:
+        load_demo(store, n=120, seed=3, end=date(2026, 6, 30), months=2)
+        assert dataset.status(store) == "current"
+        assert dataset.read_manifest(store)["months"] == {
+            m: {"articles": c, "dyads": dataset.read_manifest(store)["months"][m]["dyads"]}
+            for m, c in store.month_counts().items()
+        }
+
+
+def test_a_pull_refreshes_only_the_months_it_touched(tmp_path):
+    from analytics.ingest.fetch import FetchSettings
+    from analytics.ingest.pull import pull_once
+    from analytics.ingest.sources import Source
+
+    db = tmp_path / "pulled.sqlite"
+    settings = FetchSettings(timeout=1.5, retries=0, gdelt_interval=0.0)
+    first = jsonl(tmp_path / "a.jsonl", [("a", "2026-03-02T10:00:00Z"), ("b", "2026-04-02T10:00:00Z")])
+    pull_once(db, [Source(id="f", kind="file", url=str(first), outlet="Export", country="USA")], settings=settings)
+    with Store(db) as store:
+        assert dataset.status(store) == "current"
+        march = part(db, "articles", "2026-03").stat().st_ino
+        april = part(db, "articles", "2026-04").stat().st_ino
+    second = jsonl(tmp_path / "b.jsonl", [("c", "2026-04-09T10:00:00Z")])
+    pull_once(db, [Source(id="g", kind="file", url=str(second), outlet="Export", country="USA")], settings=settings)
+    with Store(db) as store:
+        assert dataset.status(store) == "current"
+    assert part(db, "articles", "2026-03").stat().st_ino == march
+    assert part(db, "articles", "2026-04").stat().st_ino != april
+    assert pq.read_table(part(db, "articles", "2026-04")).num_rows == 2
+
+
+def test_a_writer_rebuilds_a_dataset_that_was_behind_before_it(demo_path):
+    with Store(demo_path) as store:
+        dataset.rebuild(store)
+        n, month = store.conn.execute(
+            "SELECT n, substr(published, 1, 7) FROM articles JOIN enrichment USING (n) WHERE theme_mask != 0 LIMIT 1"
+        ).fetchone()
+        with store.transaction() as tx:  # an enrichment change outside bilat's writers
+            tx.execute("UPDATE enrichment SET theme_mask = 0 WHERE n = ?", (n,))
+        add_one(store, datetime(2026, 6, 3, tzinfo=UTC))  # store_records alone does not refresh
+        since = store.data_version()
+        load_demo(store, n=300, seed=5, end=date(2026, 6, 30), months=3)  # stores nothing new
+        assert dataset.status(store) == "current" and store.data_version() > since
+    masks = pq.read_table(part(demo_path, "articles", month), columns=["n", "theme_mask"]).to_pydict()
+    assert dict(zip(masks["n"], masks["theme_mask"], strict=True))[n] == 0
+
+
+def test_import_and_enrich_keep_the_dataset_current(tmp_path, capsys):
+    db = tmp_path / "imported.sqlite"
+    data = jsonl(tmp_path / "export.jsonl", [("a", "2026-03-02T10:00:00Z"), ("b", "2026-05-02T10:00:00Z")])
+    assert main(["import", str(data), "--db", str(db), "--outlet", "Export", "--country", "USA"]) == 0
+    with Store(db) as store:
+        assert dataset.status(store) == "current"
+        assert dataset.read_manifest(store)["months"]["2026-05"]["articles"] == 1
+    assert main(["enrich", "--db", str(db), "--rebuild"]) == 0
+    with Store(db) as store:
+        assert dataset.status(store) == "current"
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_dataset_failure_never_fails_the_writer(tmp_path, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dataset, "rebuild", broken)
+    path = tmp_path / "full.sqlite"
+    with Store(path) as store:
+        assert load_demo(store, n=50, seed=3, end=date(2026, 6, 30), months=1) == 50
+        assert dataset.status(store) == "missing"
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "bilat: warning: the analysis dataset could not be updated (OSError: [Errno 28] No space left on device); "
+        "run bilat dataset --rebuild"
+    ]
