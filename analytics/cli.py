@@ -206,10 +206,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
+    from analytics import dataset
     from analytics.enrich import enrich_many, enrichment_version
 
     version = enrichment_version()
     with Store(args.db, create=False) as store:
+        since = store.data_version()
         stale = store.count_articles() if args.rebuild else store.count_stale(version)
         if stale == 0:
             print(f"all articles already carry enrichment {version}", file=sys.stderr)
@@ -224,6 +226,8 @@ def cmd_enrich(args: argparse.Namespace) -> int:
                 )
                 done += store.replace_enrichment([(n, e.to_row()) for (n, *_), e in zip(batch, found, strict=True)])
                 bar.update(len(batch))
+        # Stale articles may sit in any month: every month is rewritten.
+        dataset.update(store, store.month_counts(), since=since)
     print(f"re-enriched {done} articles with enrichment {version}", file=sys.stderr)
     return 0
 
@@ -337,6 +341,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from analytics import dataset
     from analytics.ingest.files import FileImport
     from analytics.pipeline import enrich_new
     from analytics.store import SourceRun
@@ -357,8 +362,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         columns=columns or None, seen_at=datetime.now(UTC).replace(microsecond=0), dayfirst=args.dayfirst,
     )  # fmt: skip
     with reader, Store(args.db) as store:
+        since = store.data_version()
         run_id = store.start_run("import")
         new = 0
+        months: set[str] = set()
         notes: list[str] = []
         try:
             # A batch at a time, each in its own transaction: memory stays flat however long the
@@ -366,6 +373,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             for batch in reader.batches():
                 batch_notes: list[str] = []  # titles and texts cut, articles the enrichment could not read
                 enriched = enrich_new(store, batch, notes=batch_notes)
+                months.update(dataset.months_of(r for r, _ in enriched))
                 notes += batch_notes
                 run = SourceRun(source_id, "ok", None, reader.read, notes=tuple(notes[:50]))
                 new += store.record_source(run_id, run, enriched, new_before=new)
@@ -375,6 +383,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             store.finish_run(run_id, "failed", reader.read, new, str(exc))
             raise
         store.finish_run(run_id, "ok", reader.read, new, f"{reader.rejected_count} rows skipped")
+        dataset.update(store, months, since=since)
     for warning in reader.warnings:
         print(f"bilat: warning: {warning}", file=sys.stderr)
     for number, reason in reader.rejected[:_BAD_LINES_SHOWN]:
@@ -475,6 +484,35 @@ def cmd_status(args: argparse.Namespace) -> int:
             "demo_data": store.has_demo_data(),
             "enrichment_versions": store.enrichment_versions(),
             "current_enrichment_version": enrichment_version(),
+        }
+    print(json.dumps(info, indent=2))
+    return 0
+
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    from analytics import dataset
+
+    with Store(args.db, create=False) as store:
+        if args.rebuild:
+            summary = dataset.rebuild(
+                store,
+                progress=lambda it, total: tqdm(
+                    it, total=total, desc="dataset", unit=" months", disable=not sys.stderr.isatty(), leave=False
+                ),
+            )
+            print(
+                f"wrote {summary['months']} months, {summary['articles']} articles to {summary['dataset']}",
+                file=sys.stderr,
+            )
+        manifest = dataset.read_manifest(store) or {}
+        months = manifest.get("months", {})
+        info = {
+            "dataset": str(dataset.folder(store)),
+            "status": dataset.status(store),
+            "months": len(months),
+            "articles": sum(m.get("articles", 0) for m in months.values() if isinstance(m, dict)),
+            "data_version": manifest.get("data_version"),
+            "store_data_version": store.data_version(),
         }
     print(json.dumps(info, indent=2))
     return 0
@@ -658,6 +696,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the store's schema version, article count and enrichment versions.",
     )
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "dataset",
+        parents=[db_parent],
+        help="show or rebuild the analysis dataset (Parquet next to the store)",
+        description="Print the analysis dataset's status (missing, behind or current), months, articles and the "
+        "store data version it was written at. The dataset is the store's analysis columns as Parquet files, "
+        "one folder per month, in PATH.dataset next to the store.",
+    )
+    p.add_argument("--rebuild", action="store_true", help="rewrite every month from the store first")
+    p.set_defaults(func=cmd_dataset)
     return parser
 
 

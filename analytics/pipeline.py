@@ -143,4 +143,21 @@ def load_demo(
     )
     if progress is not None:
         records = progress(records, n)
-    return store_records(store, records)
+    return _stored_and_refreshed(store, records)
+
+
+def _stored_and_refreshed(store: Store, records: Iterable[ArticleRecord]) -> int:
+    """:func:`store_records`, then the analysis dataset brought up to date with the months stored."""
+    from analytics import dataset
+
+    since = store.data_version()
+    months: set[str] = set()
+
+    def noted(items: Iterable[ArticleRecord]) -> Iterator[ArticleRecord]:
+        for record in items:
+            months.update(dataset.months_of([record]))
+            yield record
+
+    added = store_records(store, noted(records))
+    dataset.update(store, months, since=since)
+    return added

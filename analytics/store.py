@@ -713,6 +713,40 @@ class Store:
         return articles, dyads
 
     @_guarded
+    def month_counts(self) -> dict[str, int]:
+        """Articles stored per month of publication (``YYYY-MM``, UTC), demo articles included."""
+        rows = self.conn.execute(
+            "SELECT substr(published, 1, 7), count(*) FROM articles GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        return {month: int(count) for month, count in rows}
+
+    @_guarded
+    def month_rows(self, month: str) -> tuple[list[tuple], list[tuple]]:
+        """The analysis columns of one month (``YYYY-MM``) for :mod:`analytics.dataset`, demo articles included.
+
+        Articles: ``(n, published, outlet, source_country, language, sentiment, theme_mask, cluster_id,
+        is_demo)`` ordered by n; dyads: ``(n, dyad, relation_tone)``. Both read in one snapshot.
+        """
+        year, mon = int(month[:4]), int(month[5:7])
+        bounds = (month, f"{year + mon // 12:04d}-{mon % 12 + 1:02d}")
+        self.conn.execute("BEGIN")
+        try:
+            articles = self.conn.execute(
+                "SELECT a.n, a.published, a.outlet, a.source_country, e.language, e.sentiment, "
+                "COALESCE(e.theme_mask, 0), a.cluster_id, a.is_demo FROM articles a LEFT JOIN enrichment e "
+                "USING (n) WHERE a.published >= ? AND a.published < ? ORDER BY a.n",
+                bounds,
+            ).fetchall()
+            dyads = self.conn.execute(
+                "SELECT d.n, d.dyad, d.relation_tone FROM article_dyads d JOIN articles a USING (n) "
+                "WHERE a.published >= ? AND a.published < ? ORDER BY d.n, d.dyad",
+                bounds,
+            ).fetchall()
+        finally:
+            self.conn.execute("COMMIT")
+        return articles, dyads
+
+    @_guarded
     def article_rows(self, ns: Sequence[int]) -> pd.DataFrame:
         """Table rows for the given row numbers, newest first.
 

@@ -24,16 +24,17 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+COMMANDS = ["demo", "analyze", "enrich", "serve", "status", "pull", "schedule", "import", "evaluate", "dataset"]
+
+
 def test_help_lists_every_command():
     out = run("--help")
     assert out.returncode == 0
-    for command in ("demo", "analyze", "enrich", "serve", "status", "pull", "schedule", "import", "evaluate"):
+    for command in COMMANDS:
         assert command in out.stdout
 
 
-@pytest.mark.parametrize(
-    "command", ["demo", "analyze", "enrich", "serve", "status", "pull", "schedule", "import", "evaluate"]
-)
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_takes_db(command, capsys):
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args([command, "--help"])

@@ -32,6 +32,7 @@ from pathlib import Path
 import httpx
 from filelock import FileLock, Timeout
 
+from analytics.dataset import months_of, update
 from analytics.errors import BilatError, StoreError
 from analytics.ingest import gdelt
 from analytics.ingest.fetch import FetchResult, FetchSettings, fetch, make_client
@@ -143,6 +144,7 @@ class _Context:
     pages: PageBudget
     gdelt_gate: asyncio.Lock
     pacer: gdelt.Pacer
+    months: set[str] = field(default_factory=set)  # of the articles stored, for the analysis dataset
 
 
 async def _source_records(
@@ -264,12 +266,14 @@ async def _one(source: Source, ctx: _Context, run_id: int, gate: asyncio.Semapho
         raise  # the store itself is in trouble: no other source can be stored either
     except Exception as exc:  # a value the store refused: the source fails, the others go on
         return failed(f"could not be stored: {_failure(exc)}", run.http_status, run.notes)
+    if new:
+        ctx.months.update(months_of(r for r, _ in enriched))
     return SourceOutcome(run, new, tuple(notes))
 
 
 async def _pull_async(
     store: Store, sources: list[Source], run_id: int, settings: FetchSettings, seen_at: datetime,
-    on_source: Callable[[SourceOutcome], None] | None,
+    on_source: Callable[[SourceOutcome], None] | None, months: set[str],
 ) -> list[SourceOutcome]:  # fmt: skip
     outcomes: dict[str, SourceOutcome] = {}
     gate = asyncio.Semaphore(settings.concurrency)
@@ -282,6 +286,7 @@ async def _pull_async(
             store, client, settings, seen_at, FetchGuard(settings.allow_hosts), PageBudget(settings.max_pages),
             asyncio.Lock(),
             gdelt.Pacer(sleep=asyncio.sleep, now=time.monotonic, interval=settings.gdelt_interval),  # across sources
+            months,
         )  # fmt: skip
         tasks = {asyncio.create_task(_one(s, ctx, run_id, gate)): s for s in sources}
         try:
@@ -321,10 +326,12 @@ def run_pull(
     """Pull every enabled source once. The caller holds :func:`pull_lock`."""
     settings = settings or FetchSettings()
     enabled = [s for s in sources if s.enabled]
+    since = store.data_version()
     run_id = store.start_run("pull")
     seen_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    months: set[str] = set()
     try:
-        outcomes = asyncio.run(_pull_async(store, enabled, run_id, settings, seen_at, on_source))
+        outcomes = asyncio.run(_pull_async(store, enabled, run_id, settings, seen_at, on_source, months))
     except BaseException:
         store.finish_run(run_id, "interrupted", 0, 0, "the pull stopped before every source was done")
         raise
@@ -333,6 +340,7 @@ def run_pull(
     report = PullReport(run_id, status, outcomes)
     message = "; ".join(f"{o.source_id}: {o.error}" for o in report.failed)[:2000]
     store.finish_run(run_id, status, report.seen, report.new, message)
+    update(store, months, since=since)
     return report
 
 

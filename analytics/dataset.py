@@ -1,0 +1,283 @@
+"""The analysis dataset: the store's analysis columns as Parquet, one folder per month.
+
+Next to the store ``X.sqlite`` lives ``X.sqlite.dataset/``::
+
+    manifest.json
+    articles/month=YYYY-MM/part.parquet   n, published, day, outlet, source_country, language,
+                                          tone, theme_mask, story_key, is_demo
+    dyads/month=YYYY-MM/part.parquet      n, dyad, relation_tone
+
+Months are months of ``published`` in UTC. Titles and texts stay in the store. Every file,
+the manifest included, is written to a temporary file in its own folder and renamed over the old
+one, so a reader sees either the previous file or the new one, never half of one. The manifest
+records the store's ``data_version`` at the time of writing: when the store has moved on since,
+the dataset is "behind" and :func:`refresh` (the months a write touched) or :func:`rebuild`
+brings it up to date.
+
+Demo articles are kept with ``is_demo`` set; hiding them (see ``Store.hides_demo``) is the
+reader's choice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analytics.store import ArticleRecord, Store
+
+# Raise when the files' layout or meaning changes: older datasets are then "behind" and rebuilt.
+FORMAT_VERSION = 1
+
+_TEXT = pa.dictionary(pa.int32(), pa.string())
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("n", pa.int64()),
+        ("published", pa.timestamp("us", tz="UTC")),
+        ("day", pa.date32()),
+        ("outlet", _TEXT),
+        ("source_country", _TEXT),
+        ("language", _TEXT),
+        ("tone", pa.float32()),
+        ("theme_mask", pa.int32()),
+        ("story_key", pa.int64()),
+        ("is_demo", pa.bool_()),
+    ]
+)
+DYAD_SCHEMA = pa.schema([("n", pa.int64()), ("dyad", _TEXT), ("relation_tone", pa.float32())])
+
+Status = Literal["missing", "behind", "current"]
+Progress = Callable[[Iterable, int | None], Iterable]
+
+# Story keys of clustered articles fall in [0, 2**63) and those of unclustered ones are -n, so the
+# two never meet. A cluster id is an article id (20 hex digits): its first 15 give 60 bits, which
+# for a million stories collide with odds of about one in two million.
+_HASHED_BASE = 1 << 60
+
+
+def folder(store: Store) -> Path:
+    """The dataset folder of a store: ``X.sqlite.dataset`` next to ``X.sqlite``."""
+    return store.path.with_name(store.path.name + ".dataset")
+
+
+def months_of(records: Iterable[ArticleRecord]) -> list[str]:
+    """The months (``YYYY-MM``, UTC, sorted) that a batch of records falls in."""
+    return sorted({r.published.astimezone(UTC).strftime("%Y-%m") for r in records})
+
+
+def story_key(cluster_id: str) -> int:
+    """The integer story key of a cluster id; the same id always gives the same key."""
+    if len(cluster_id) == 20:
+        try:
+            return int(cluster_id[:15], 16)
+        except ValueError:
+            pass
+    digest = int.from_bytes(hashlib.blake2b(cluster_id.encode("utf-8"), digest_size=8).digest(), "big")
+    return _HASHED_BASE + digest % ((1 << 63) - _HASHED_BASE)
+
+
+def _story_keys(clusters: list, ns: np.ndarray) -> np.ndarray:
+    codes, uniques = pd.factorize(pd.Series(clusters, dtype="object"))
+    keys = np.fromiter((story_key(c) for c in uniques), dtype=np.int64, count=len(uniques))
+    return np.where(codes >= 0, keys[np.maximum(codes, 0)] if len(keys) else 0, -ns)
+
+
+def _column(rows: list[tuple], i: int) -> list:
+    return [row[i] for row in rows]
+
+
+def month_tables(store: Store, month: str) -> tuple[pa.Table, pa.Table]:
+    """The articles and dyads tables of one month, read from the store."""
+    rows, dyad_rows = store.month_rows(month)
+    ns = np.asarray(_column(rows, 0), dtype=np.int64)
+    published = pd.to_datetime(pd.Series(_column(rows, 1), dtype="object"), utc=True, format="ISO8601")
+    published_us = pa.array(published.astype("datetime64[us, UTC]"), type=pa.timestamp("us", tz="UTC"))
+    articles = pa.table(
+        {
+            "n": pa.array(ns, type=pa.int64()),
+            "published": published_us,
+            "day": pa.array(published.dt.date, type=pa.date32()),
+            "outlet": pa.array(_column(rows, 2), type=pa.string()).dictionary_encode(),
+            "source_country": pa.array(_column(rows, 3), type=pa.string()).dictionary_encode(),
+            "language": pa.array(_column(rows, 4), type=pa.string()).dictionary_encode(),
+            "tone": pa.array(_column(rows, 5), type=pa.float32()),
+            "theme_mask": pa.array(_column(rows, 6), type=pa.int32()),
+            "story_key": pa.array(_story_keys(_column(rows, 7), ns), type=pa.int64()),
+            "is_demo": pa.array([bool(v) for v in _column(rows, 8)], type=pa.bool_()),
+        },
+        schema=ARTICLE_SCHEMA,
+    )
+    dyads = pa.table(
+        {
+            "n": pa.array(_column(dyad_rows, 0), type=pa.int64()),
+            "dyad": pa.array(_column(dyad_rows, 1), type=pa.string()).dictionary_encode(),
+            "relation_tone": pa.array(_column(dyad_rows, 2), type=pa.float32()),
+        },
+        schema=DYAD_SCHEMA,
+    )
+    return articles, dyads
+
+
+def _replace(path: Path, data: bytes | pa.Table) -> None:
+    """Write ``path`` whole or not at all: a temporary file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                pq.write_table(data, out, compression="zstd")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _part(root: Path, table: str, month: str) -> Path:
+    return root / table / f"month={month}" / "part.parquet"
+
+
+def read_manifest(store: Store) -> dict | None:
+    """The dataset's manifest, or None when there is none (or it cannot be read)."""
+    try:
+        manifest = json.loads((folder(store) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("months"), dict) else None
+
+
+def _write_month(store: Store, root: Path, month: str) -> tuple[int, int]:
+    articles, dyads = month_tables(store, month)
+    _replace(_part(root, "articles", month), articles)
+    _replace(_part(root, "dyads", month), dyads)
+    return articles.num_rows, dyads.num_rows
+
+
+def _drop_month(root: Path, month: str) -> None:
+    for table in ("articles", "dyads"):
+        shutil.rmtree(root / table / f"month={month}", ignore_errors=True)
+
+
+def _finish(store: Store, root: Path, months: dict, data_version: int, written: list[str]) -> dict:
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "schema_version": store.schema_version(),
+        "data_version": data_version,
+        "months": dict(sorted(months.items())),
+    }
+    _replace(root / "manifest.json", json.dumps(manifest, indent=2).encode("utf-8"))
+    return {
+        "dataset": str(root),
+        "data_version": data_version,
+        "months": len(months),
+        "articles": sum(m["articles"] for m in months.values()),
+        "dyads": sum(m["dyads"] for m in months.values()),
+        "written": written,
+    }
+
+
+def rebuild(store: Store, *, progress: Progress | None = None) -> dict:
+    """Write every month of the store anew and remove the months it no longer has.
+
+    ``progress(months, total)`` wraps the iteration over months (a progress bar). Returns a
+    summary: ``dataset, data_version, months, articles, dyads, written``.
+    """
+    root = folder(store)
+    # Read before the rows: a write that lands meanwhile leaves the dataset "behind", never wrong.
+    data_version = store.data_version()
+    counts = store.month_counts()
+    wanted = list(counts)
+    months: dict[str, dict[str, int]] = {}
+    for month in progress(wanted, len(wanted)) if progress else wanted:
+        articles, dyads = _write_month(store, root, month)
+        months[month] = {"articles": articles, "dyads": dyads}
+    for old in _stored_months(root):
+        if old not in months:
+            _drop_month(root, old)
+    return _finish(store, root, months, data_version, wanted)
+
+
+def _stored_months(root: Path) -> set[str]:
+    tables = [root / t for t in ("articles", "dyads") if (root / t).is_dir()]
+    return {p.name.removeprefix("month=") for table in tables for p in table.iterdir()}
+
+
+def refresh(store: Store, months: Iterable[str]) -> dict:
+    """Rewrite only the given months (``YYYY-MM``), after a write that touched only those.
+
+    Also rewrites any month whose article count no longer matches the manifest (a month the
+    caller did not name) and removes months the store no longer has. A dataset that is missing
+    or of an older format is rebuilt whole. Returns the summary of :func:`rebuild`.
+    """
+    manifest = read_manifest(store)
+    if manifest is None or manifest.get("format_version") != FORMAT_VERSION:
+        return rebuild(store)
+    root = folder(store)
+    data_version = store.data_version()
+    counts = store.month_counts()
+    known = manifest["months"]
+    todo = sorted(
+        {m for m in months if m in counts}
+        | {m for m, c in counts.items() if not isinstance(known.get(m), dict) or known[m].get("articles") != c}
+    )
+    kept = {m: known[m] for m in counts if m not in todo}
+    for month in todo:
+        articles, dyads = _write_month(store, root, month)
+        kept[month] = {"articles": articles, "dyads": dyads}
+    for gone in set(known) - set(counts):
+        _drop_month(root, gone)
+    return _finish(store, root, kept, data_version, todo)
+
+
+def status(store: Store) -> Status:
+    """``missing`` (no manifest), ``behind`` (the store moved on, or an older format) or ``current``."""
+    manifest = read_manifest(store)
+    if manifest is None:
+        return "missing"
+    if (
+        manifest.get("format_version") != FORMAT_VERSION
+        or manifest.get("schema_version") != store.schema_version()
+        or manifest.get("data_version") != store.data_version()
+    ):
+        return "behind"
+    root = folder(store)
+    for month in manifest["months"]:
+        if not (_part(root, "articles", month).is_file() and _part(root, "dyads", month).is_file()):
+            return "behind"
+    return "current"
+
+
+def update(store: Store, months: Iterable[str], *, since: int) -> dict | None:
+    """Bring the dataset up to date after a writer's commits; never raises.
+
+    ``since`` is the store's ``data_version`` before the writer's first commit and ``months`` the
+    months its writes touched. When the dataset was current at ``since``, only those months are
+    rewritten (:func:`refresh`); otherwise (missing, behind already, older format) it is rebuilt.
+    A failure is a one-line warning on stderr: the dataset then stays "behind" until
+    ``bilat dataset --rebuild`` or the next writer rebuilds it. Returns the summary, or None.
+    """
+    try:
+        manifest = read_manifest(store)
+        if manifest and manifest.get("format_version") == FORMAT_VERSION and manifest.get("data_version") == since:
+            return refresh(store, months)
+        return rebuild(store)
+    except Exception as exc:  # the writer's commits stand; only the derived copy is late
+        print(
+            f"bilat: warning: the analysis dataset could not be updated ({type(exc).__name__}: {str(exc)[:200]}); "
+            "run bilat dataset --rebuild",
+            file=sys.stderr,
+        )
+        return None
