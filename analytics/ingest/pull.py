@@ -42,7 +42,7 @@ from analytics.ingest.guard import FetchGuard
 from analytics.ingest.isolate import TimedOut, run_isolated_async
 from analytics.ingest.rss import parse_feed
 from analytics.ingest.sources import Source
-from analytics.pipeline import enrich_new, enrich_records, new_records
+from analytics.pipeline import enrich_records, new_records
 from analytics.store import ArticleRecord, SourceRun, Store
 
 
@@ -106,11 +106,6 @@ def lock_path(db: Path) -> Path:
 def pull_lock(db: Path, *, wait: float = 0.0) -> FileLock:
     """The lock that keeps pulls of one store from overlapping; acquire it with ``with``."""
     return FileLock(str(lock_path(db)), timeout=wait)
-
-
-def store_new_records(store: Store, run_id: int, run: SourceRun, records: list[ArticleRecord]) -> int:
-    """Enrich the records not yet stored and write them with the run row, atomically."""
-    return store.record_source(run_id, run, enrich_new(store, records))
 
 
 MAX_NOTES = 50  # notes kept per source and run; the rest are counted
@@ -213,16 +208,14 @@ def _failure(exc: BaseException) -> str:
 
 
 async def _collect(source: Source, ctx: _Context, state: dict[str, str | None], ends: float):
-    """Everything a source brings before storing: records (full texts added), answer, notes."""
+    """Everything a source brings before storing: how many items it had, the ones not stored yet
+    (with their full texts when the source asks for them), its answer and its notes."""
     records, answer, notes = await _source_records(source, ctx, state, ends)
-    if source.fulltext and records:
-        known = ctx.store.known_ids([r.id for r in records])
-        fresh, page_notes = await add_full_texts(
-            ctx.client, [r for r in records if r.id not in known], ctx.settings, guard=ctx.guard, budget=ctx.pages
-        )
-        records = fresh + [r for r in records if r.id in known]
+    fresh = new_records(ctx.store, records)
+    if source.fulltext and fresh:
+        fresh, page_notes = await add_full_texts(ctx.client, fresh, ctx.settings, guard=ctx.guard, budget=ctx.pages)
         notes += page_notes
-    return records, answer, notes
+    return len(records), fresh, answer, notes
 
 
 async def _one(source: Source, ctx: _Context, run_id: int, gate: asyncio.Semaphore) -> SourceOutcome:
@@ -241,10 +234,9 @@ async def _one(source: Source, ctx: _Context, run_id: int, gate: asyncio.Semapho
         started = time.monotonic()
         ends = started + settings.source_deadline
         try:
-            records, answer, notes = await asyncio.wait_for(
+            seen, fresh, answer, notes = await asyncio.wait_for(
                 _collect(source, ctx, state, ends), settings.source_deadline
             )
-            fresh = new_records(store, records)
             enriched, skipped = await asyncio.to_thread(enrich_records, fresh, notes=notes)
         except _FetchFailed as exc:
             return failed(str(exc), exc.answer.status)
@@ -257,7 +249,7 @@ async def _one(source: Source, ctx: _Context, run_id: int, gate: asyncio.Semapho
     notes = notes + [f"{r.url[:300]}: not stored ({why})" for r, why in skipped]
     status = "not_modified" if answer is not None and answer.not_modified else "ok"
     run = SourceRun(
-        source.id, status, answer.status if answer else None, len(records), time.monotonic() - started, None,
+        source.id, status, answer.status if answer else None, seen, time.monotonic() - started, None,
         answer.etag if answer else None, answer.last_modified if answer else None, _capped_notes(notes),
     )  # fmt: skip
     try:
