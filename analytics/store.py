@@ -781,6 +781,12 @@ class Store:
     # Each word is one more LIKE in the query; a thousand of them exceed SQLite's expression depth.
     SEARCH_WORDS = 20
 
+    @staticmethod
+    def search_words(words: str) -> list[str]:
+        """The distinct words of a title search, in order; :meth:`search_titles` uses the first
+        :attr:`SEARCH_WORDS` of them."""
+        return list(dict.fromkeys(words.split()))
+
     @_guarded
     def search_titles(self, words: str) -> np.ndarray:
         """Row numbers of articles whose title contains every word of ``words`` (any case).
@@ -789,7 +795,7 @@ class Store:
         :meth:`hides_demo` are left out. Raises :class:`StoreError` when SQLite cannot run the
         search (a word too long for a LIKE pattern, say).
         """
-        terms = list(dict.fromkeys(w for w in words.split() if w))[: self.SEARCH_WORDS]
+        terms = self.search_words(words)[: self.SEARCH_WORDS]
         if not terms:
             return np.zeros(0, dtype=np.int64)
         where = " AND ".join("title LIKE ? ESCAPE '\\'" for _ in terms)

@@ -18,7 +18,7 @@ search = st.text_input(
     "Search titles", key="q", bind="query-params", placeholder="Words that must all appear in the title",
     help=f"Any case, any order; the first {Store.SEARCH_WORDS} words count.",
 )  # fmt: skip
-words = list(dict.fromkeys(search.split()))
+words = Store.search_words(search)
 try:
     rows, total = article_table(view.info.path, view.info.version, view.filters, search)
 except StoreError as exc:
