@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.errors import InputError
-from analytics.ingest.files import FileImport, read_date, read_file
+from analytics.ingest.dates import read_date
+from analytics.ingest.files import FileImport, read_file
 from analytics.ingest.normalize import canonical_url, plain_text
 from analytics.store import ArticleRecord
 
