@@ -16,7 +16,7 @@ import httpx
 
 from analytics.ingest.fetch import FetchSettings, fetch
 from analytics.ingest.guard import FetchGuard
-from analytics.ingest.isolate import run_isolated
+from analytics.ingest.isolate import run_isolated_async
 from analytics.ingest.normalize import TEXT_MAX
 from analytics.store import ArticleRecord
 
@@ -77,7 +77,7 @@ async def add_full_texts(
         if not answer.ok or not answer.body:
             return record
         try:
-            text = await asyncio.to_thread(run_isolated, extract_text, answer.body, record.url, timeout=EXTRACT_SECONDS)
+            text = await run_isolated_async(extract_text, answer.body, record.url, timeout=EXTRACT_SECONDS)
         except Exception as exc:  # a page trafilatura cannot read keeps the feed's summary
             notes.append(f"{record.url[:300]}: page text not extracted ({exc})")
             return record
