@@ -33,12 +33,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
 from analytics.store import ArticleRecord, Store
 
 # Raise when the files' layout or meaning changes: older datasets are then "behind" and rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 ARTICLE_SCHEMA = pa.schema(
@@ -49,13 +50,13 @@ ARTICLE_SCHEMA = pa.schema(
         ("outlet", _TEXT),
         ("source_country", _TEXT),
         ("language", _TEXT),
-        ("tone", pa.float32()),
+        ("tone", pa.float64()),
         ("theme_mask", pa.int32()),
         ("story_key", pa.int64()),
         ("is_demo", pa.bool_()),
     ]
 )
-DYAD_SCHEMA = pa.schema([("n", pa.int64()), ("dyad", _TEXT), ("relation_tone", pa.float32())])
+DYAD_SCHEMA = pa.schema([("n", pa.int64()), ("dyad", _TEXT), ("relation_tone", pa.float64())])
 
 Status = Literal["missing", "behind", "current"]
 Progress = Callable[[Iterable, int | None], Iterable]
@@ -87,7 +88,8 @@ def story_key(cluster_id: str) -> int:
     return _HASHED_BASE + digest % ((1 << 63) - _HASHED_BASE)
 
 
-def _story_keys(clusters: list, ns: np.ndarray) -> np.ndarray:
+def story_keys(clusters: list, ns: np.ndarray) -> np.ndarray:
+    """Story keys of articles with row numbers ``ns``: the cluster's key, or ``-n`` when unclustered."""
     codes, uniques = pd.factorize(pd.Series(clusters, dtype="object"))
     keys = np.fromiter((story_key(c) for c in uniques), dtype=np.int64, count=len(uniques))
     return np.where(codes >= 0, keys[np.maximum(codes, 0)] if len(keys) else 0, -ns)
@@ -111,9 +113,9 @@ def month_tables(store: Store, month: str) -> tuple[pa.Table, pa.Table]:
             "outlet": pa.array(_column(rows, 2), type=pa.string()).dictionary_encode(),
             "source_country": pa.array(_column(rows, 3), type=pa.string()).dictionary_encode(),
             "language": pa.array(_column(rows, 4), type=pa.string()).dictionary_encode(),
-            "tone": pa.array(_column(rows, 5), type=pa.float32()),
+            "tone": pa.array(_column(rows, 5), type=pa.float64()),
             "theme_mask": pa.array(_column(rows, 6), type=pa.int32()),
-            "story_key": pa.array(_story_keys(_column(rows, 7), ns), type=pa.int64()),
+            "story_key": pa.array(story_keys(_column(rows, 7), ns), type=pa.int64()),
             "is_demo": pa.array([bool(v) for v in _column(rows, 8)], type=pa.bool_()),
         },
         schema=ARTICLE_SCHEMA,
@@ -122,7 +124,7 @@ def month_tables(store: Store, month: str) -> tuple[pa.Table, pa.Table]:
         {
             "n": pa.array(_column(dyad_rows, 0), type=pa.int64()),
             "dyad": pa.array(_column(dyad_rows, 1), type=pa.string()).dictionary_encode(),
-            "relation_tone": pa.array(_column(dyad_rows, 2), type=pa.float32()),
+            "relation_tone": pa.array(_column(dyad_rows, 2), type=pa.float64()),
         },
         schema=DYAD_SCHEMA,
     )
@@ -159,11 +161,24 @@ def read_manifest(store: Store) -> dict | None:
     return manifest if isinstance(manifest, dict) and isinstance(manifest.get("months"), dict) else None
 
 
-def _write_month(store: Store, root: Path, month: str) -> tuple[int, int]:
+def stamp(manifest: dict) -> str:
+    """A short digest of what the dataset holds: it moves when a month is rewritten and only then.
+
+    The dashboard keys its caches on it, so a pull that brings nothing new (every feed answering
+    304) leaves every cached figure in place, while the store's ``data_version`` moves anyway.
+    """
+    months = json.dumps(manifest.get("months", {}), sort_keys=True).encode("utf-8")
+    return hashlib.sha256(months + str(manifest.get("format_version")).encode()).hexdigest()[:16]
+
+
+def _write_month(store: Store, root: Path, month: str, data_version: int) -> dict[str, int]:
+    """Write one month's files; its manifest entry: row counts, real (not demo) articles, and the
+    store's data version it was read at (what makes :func:`stamp` move)."""
     articles, dyads = month_tables(store, month)
     _replace(_part(root, "articles", month), articles)
     _replace(_part(root, "dyads", month), dyads)
-    return articles.num_rows, dyads.num_rows
+    real = articles.num_rows - int(pa.compute.sum(articles["is_demo"].cast(pa.int64())).as_py() or 0)
+    return {"articles": articles.num_rows, "dyads": dyads.num_rows, "real": real, "written": data_version}
 
 
 def _drop_month(root: Path, month: str) -> None:
@@ -202,8 +217,7 @@ def rebuild(store: Store, *, progress: Progress | None = None) -> dict:
     wanted = list(counts)
     months: dict[str, dict[str, int]] = {}
     for month in progress(wanted, len(wanted)) if progress else wanted:
-        articles, dyads = _write_month(store, root, month)
-        months[month] = {"articles": articles, "dyads": dyads}
+        months[month] = _write_month(store, root, month, data_version)
     for old in _stored_months(root):
         if old not in months:
             _drop_month(root, old)
@@ -235,8 +249,7 @@ def refresh(store: Store, months: Iterable[str]) -> dict:
     )
     kept = {m: known[m] for m in counts if m not in todo}
     for month in todo:
-        articles, dyads = _write_month(store, root, month)
-        kept[month] = {"articles": articles, "dyads": dyads}
+        kept[month] = _write_month(store, root, month, data_version)
     for gone in set(known) - set(counts):
         _drop_month(root, gone)
     return _finish(store, root, kept, data_version, todo)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 # Theme ids are fixed (see the design notes); their order is the display order.
 THEMES: tuple[str, ...] = (
     "security",
@@ -109,3 +111,24 @@ SPIKE_THEME_COLUMNS: tuple[str, ...] = (
     "change",
 )
 SPIKE_OUTLET_COLUMNS: tuple[str, ...] = ("outlet", "articles", "stories")
+
+
+_TEXT_COLUMNS = {"source_country", "theme", "label", "kind", "term", "outlet", "title"}
+_COUNT_COLUMNS = {"n", "articles", "stories", "outlets", "country_total", "source_articles", "current_articles",
+                  "previous_articles", "spike_titles", "baseline_titles", "spike_articles", "baseline_articles",
+                  "copies"}  # fmt: skip
+
+
+def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
+    """A frame with no rows and the given columns, each with the dtype it has when filled."""
+
+    def dtype(name: str) -> str:
+        if name == "period":
+            return "datetime64[ns]"
+        if name == "published":
+            return "datetime64[ns, UTC]"
+        if name in _TEXT_COLUMNS:
+            return "object"
+        return "int64" if name in _COUNT_COLUMNS else "float64"
+
+    return pd.DataFrame({c: pd.Series(dtype=dtype(c)) for c in columns})

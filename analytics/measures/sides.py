@@ -1,0 +1,53 @@
+"""Each side's media on the pair: the mirror view."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from analytics.engine import Source
+from analytics.errors import InputError
+from analytics.intervals import ratio
+from analytics.periods import bucket, spread
+from analytics.schema import MIRROR_COLUMNS, empty_frame
+from analytics.selection import Selection, context, resolve, selected
+
+
+def pair_of(sel: Selection, view: str) -> tuple[str, str]:
+    """The two countries of the selection's pair; InputError when the selection is not one pair."""
+    if sel.filters.dyad is None:
+        raise InputError(f"the {view} needs a country pair; choose one, e.g. PER-USA")
+    a, b = sel.filters.dyad.split("-")
+    return a, b
+
+
+def mirror(source: Source, sel: Selection) -> pd.DataFrame:
+    """The pair as each side's media cover it: for a dyad A-B, A's and B's media per period.
+
+    Columns ``period, source_country, articles, country_total, share``: one block of periods for
+    A, then one for B (alphabetical, as in the dyad id). ``articles`` are the selected articles
+    (pair, themes, dates, languages) from that country's outlets; ``country_total`` is everything
+    that country's outlets published in the period (dates and languages only); ``share`` is their
+    ratio, NaN when the country published nothing. The selection's source countries are ignored:
+    the view sets them. Raises :class:`InputError` without a dyad.
+    """
+    pair = pair_of(sel, "mirror view")
+    own = resolve(source, replace(sel.filters, source_countries=pair), sel.freq)
+    if own.span is None:
+        return empty_frame(MIRROR_COLUMNS)
+    blocks = []
+    grouped = {}
+    for name, rows in (("articles", selected(source, own.filters)), ("total", context(source, own.filters))):
+        grouped[name] = source.run(
+            rows.group_by(period=bucket(rows.day, own.freq), source_country=rows.source_country).aggregate(
+                count=rows.count()
+            )
+        )
+    for country in pair:
+        mine = {k: f.loc[f["source_country"] == country] for k, f in grouped.items()}
+        count = spread(own.index, own.freq, mine["articles"]["period"], mine["articles"]["count"].astype("int64"))
+        total = spread(own.index, own.freq, mine["total"]["period"], mine["total"]["count"].astype("int64"))
+        blocks.append(pd.DataFrame({"period": own.index, "source_country": country, "articles": count,
+                                    "country_total": total, "share": ratio(count, total)}))  # fmt: skip
+    return pd.concat(blocks, ignore_index=True)[list(MIRROR_COLUMNS)]

@@ -1,0 +1,180 @@
+"""Tone: the mean tone of the scored articles with a 95% t-interval, per period, theme and source
+country; its distribution; and the tone of what the articles say about the pair itself.
+
+Only scored articles count (languages without a scorer have no tone). Intervals come from the
+groups' n, sum and sum of squares (:func:`analytics.intervals.mean_interval`): NaN where n < 2.
+"""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from analytics.engine import Source
+from analytics.errors import InputError
+from analytics.intervals import mean_interval, ratio
+from analytics.measures.themes import tagged
+from analytics.measures.volume import source_labels
+from analytics.periods import bucket, spread
+from analytics.schema import (
+    RELATION_TONE_COLUMNS,
+    SOURCE_TONE_COLUMNS,
+    SOURCE_TONE_TOTAL_COLUMNS,
+    THEME_TONE_COLUMNS,
+    THEMES,
+    TONE_COLUMNS,
+    TONE_HISTOGRAM_COLUMNS,
+    empty_frame,
+)
+from analytics.selection import Selection, pair_rows, selected
+
+# Histogram bins are closed on the left: a tone within this of an edge counts in the bin it opens,
+# as numpy's histogram counts a value equal to an edge (the edges are rounded, the products are not).
+_EDGE_SLACK = 1e-9
+
+
+def moments(values) -> dict:
+    """Aggregates ``n, total, squares`` of an Ibis numeric column (nulls left out)."""
+    return {"n": values.count(), "total": values.sum(), "squares": (values * values).sum()}
+
+
+def _interval_over(index, freq, frame) -> dict[str, np.ndarray]:
+    periods = frame["period"]
+    n = spread(index, freq, periods, frame["n"].fillna(0).astype("int64"))
+    total = spread(index, freq, periods, frame["total"].fillna(0.0).astype("float64"))
+    squares = spread(index, freq, periods, frame["squares"].fillna(0.0).astype("float64"))
+    return mean_interval(n, total, squares)
+
+
+def tone(source: Source, sel: Selection) -> pd.DataFrame:
+    """Mean article tone per period with n and a 95% confidence interval.
+
+    Columns ``period, n, mean, ci_low, ci_high``; ``n`` counts scored articles. The interval is
+    mean ± t(n-1, 0.975)·sd/√n; NaN where n < 2.
+    """
+    if sel.span is None:
+        return empty_frame(TONE_COLUMNS)
+    rows = selected(source, sel.filters)
+    frame = source.run(rows.group_by(period=bucket(rows.day, sel.freq)).aggregate(**moments(rows.tone)))
+    return pd.DataFrame({"period": sel.index, **_interval_over(sel.index, sel.freq, frame)})
+
+
+def tone_by_source_over_time(source: Source, sel: Selection) -> pd.DataFrame:
+    """Tone per period and source country. Columns ``period, source_country, n, mean, ci_low, ci_high``."""
+    if sel.span is None:
+        return empty_frame(SOURCE_TONE_COLUMNS)
+    rows = selected(source, sel.filters)
+    frame = source.run(
+        rows.group_by(period=bucket(rows.day, sel.freq), source_country=rows.source_country).aggregate(
+            **moments(rows.tone)
+        )
+    )
+    if frame.empty:
+        return empty_frame(SOURCE_TONE_COLUMNS)
+    frame["source_country"] = source_labels(frame["source_country"])
+    blocks = [
+        pd.DataFrame({"period": sel.index, "source_country": name, **_interval_over(sel.index, sel.freq, part)})
+        for name, part in sorted(frame.groupby("source_country", sort=False), key=lambda item: item[0])
+    ]
+    return pd.concat(blocks, ignore_index=True)[list(SOURCE_TONE_COLUMNS)]
+
+
+def tone_distribution(source: Source, sel: Selection, *, bins: int = 20) -> pd.DataFrame:
+    """How many scored articles fall in each of ``bins`` equal bins of tone over [-1, 1].
+
+    Columns ``bin_start, bin_end, articles, label``; bins are closed on the left, the last also on
+    the right (a tone of exactly 1 counts). ``label`` reads "-1.00 to -0.90". Empty when no
+    article of the selection is scored.
+    """
+    if bins < 1:
+        raise ValueError(f"bins must be at least 1, got {bins}")
+    rows = selected(source, sel.filters)
+    scored = rows.filter(rows.tone.notnull())
+    clipped = ibis.greatest(ibis.least(scored.tone, 1.0), -1.0)
+    position = ((clipped + 1.0) * (bins / 2.0) + _EDGE_SLACK).floor().cast("int64")
+    at = ibis.least(position, bins - 1)
+    frame = source.run(scored.group_by(bin=at).aggregate(articles=scored.count()))
+    if frame.empty:
+        return empty_frame(TONE_HISTOGRAM_COLUMNS)
+    counts = np.zeros(bins, dtype=np.int64)
+    counts[frame["bin"].to_numpy(dtype=np.int64)] = frame["articles"].to_numpy(dtype=np.int64)
+    edges = np.round(np.linspace(-1.0, 1.0, bins + 1), 12) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return pd.DataFrame(
+        {
+            "bin_start": edges[:-1],
+            "bin_end": edges[1:],
+            "articles": counts,
+            "label": [f"{lo:.2f} to {hi:.2f}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)],
+        }
+    )
+
+
+def tone_by_theme(source: Source, sel: Selection) -> pd.DataFrame:
+    """Mean tone of the scored articles tagged with each theme, with a 95% t-interval.
+
+    Columns ``theme, n, mean, ci_low, ci_high``, one row per theme in ``THEMES`` order; an article
+    counts for each of its themes. NaN mean where n = 0, NaN interval where n < 2.
+    """
+    rows = selected(source, sel.filters)
+    aggregates = {"articles": rows.count()}
+    for bit, theme in enumerate(THEMES):
+        value = ibis.ifelse(tagged(rows, bit) == 1, rows.tone, ibis.null("float64"))
+        for name, agg in moments(value).items():
+            aggregates[f"{theme}__{name}"] = agg
+    frame = source.run(rows.aggregate(**aggregates))
+    if int(frame["articles"].iloc[0]) == 0:
+        return empty_frame(THEME_TONE_COLUMNS)
+    row = frame.iloc[0]
+
+    def column(name: str, dtype) -> np.ndarray:
+        return np.asarray([0 if pd.isna(row[f"{t}__{name}"]) else row[f"{t}__{name}"] for t in THEMES], dtype=dtype)
+
+    table = mean_interval(column("n", np.int64), column("total", np.float64), column("squares", np.float64))
+    return pd.DataFrame({"theme": list(THEMES), **table})
+
+
+def tone_by_source(source: Source, sel: Selection) -> pd.DataFrame:
+    """Mean tone per source country over the whole selection, with a 95% t-interval.
+
+    Columns ``source_country, n, mean, ci_low, ci_high``: one row per source country with
+    articles (sorted; ``unknown`` for outlets of unknown country), ``n`` counting scored ones.
+    """
+    rows = selected(source, sel.filters)
+    frame = source.run(rows.group_by(source_country=rows.source_country).aggregate(**moments(rows.tone)))
+    if frame.empty:
+        return empty_frame(SOURCE_TONE_TOTAL_COLUMNS)
+    frame["source_country"] = source_labels(frame["source_country"])
+    frame = frame.sort_values("source_country", kind="stable").reset_index(drop=True)
+    table = mean_interval(frame["n"].fillna(0).astype("int64").to_numpy(), frame["total"].fillna(0.0).to_numpy(),
+                          frame["squares"].fillna(0.0).to_numpy())  # fmt: skip
+    return pd.DataFrame({"source_country": frame["source_country"].to_numpy(dtype=object), **table})
+
+
+def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
+    """Per period, the mean tone of the selected articles and of what they say about the pair.
+
+    Columns ``period, n, article_tone, relation_tone``. The relation tone is the tone of the
+    sentences about the pair; both means are over the same ``n`` articles, those with both tones,
+    so a gap between them is not a sampling artefact. Means are NaN where n = 0. Raises
+    :class:`InputError` without a dyad.
+    """
+    if sel.filters.dyad is None:
+        raise InputError("the relation tone needs a country pair; choose one, e.g. PER-USA")
+    if sel.span is None:
+        return empty_frame(RELATION_TONE_COLUMNS)
+    rows = selected(source, sel.filters)
+    pair = pair_rows(source, sel.filters)
+    both = rows.join(pair, rows.n == pair.n).filter(lambda t: t.tone.notnull() & t.relation_tone.notnull())
+    frame = source.run(
+        both.group_by(period=bucket(both.day, sel.freq)).aggregate(
+            n=both.count(), article=both.tone.sum(), relation=both.relation_tone.sum()
+        )
+    )
+    index, freq = sel.index, sel.freq
+    n = spread(index, freq, frame["period"], frame["n"].astype("int64"))
+    article = spread(index, freq, frame["period"], frame["article"].astype("float64"))
+    relation = spread(index, freq, frame["period"], frame["relation"].astype("float64"))
+    return pd.DataFrame(
+        {"period": index, "n": n, "article_tone": ratio(article, n), "relation_tone": ratio(relation, n)}
+    )
