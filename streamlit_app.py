@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.enrich import enrichment_version
 from dashboard.auth import gate
-from dashboard.data import choices, freshness_warning, hidden_demo_notice, store_info
+from dashboard.data import analysis, choices, freshness_warning, hidden_demo_notice, store_info
 from dashboard.images import refusal_notice
 from dashboard.safe import md_escape
 from dashboard.sidebar import draw_filters
@@ -98,13 +98,16 @@ if info.demo:
 notice = hidden_demo_notice(info)
 if notice:
     st.sidebar.info(notice, icon=":material/science:")
-filters, freq = draw_filters(choices(info.path, info.version))
+data = analysis(info)
+if data.note:
+    st.toast(data.note, icon=":material/sync:")
+filters, freq = draw_filters(choices(data.root, data.stamp))
 stored = md_escape(", ".join(info.enrichment_versions)) or "none"
 st.sidebar.caption(
     f"{info.articles:,} articles · enrichment {stored}"
     + ("" if list(info.enrichment_versions) in ([], [enrichment_version()]) else f" (current: {enrichment_version()})")
 )
-set_view(View(info=info, filters=filters, freq=freq))
+set_view(View(info=info, filters=filters, freq=freq, analysis=data))
 st.title(page.title)
 refused = refusal_notice()  # a download button can only say that it failed; this says why
 if refused:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import ibis
+import numpy as np
 import pandas as pd
 
 from analytics.engine import Source
@@ -38,7 +40,8 @@ def choices(source: Source) -> Choices:
     a, d = source.articles, source.dyads
     pairs = source.run(d.group_by("dyad").aggregate(articles=d.count()))
     pairs = pairs.sort_values(["articles", "dyad"], ascending=[False, True], kind="stable")
-    outlets = source.run(a.filter(a.outlet.notnull()).group_by("outlet").aggregate(articles=a.count()))
+    named = a.filter(a.outlet.notnull())
+    outlets = source.run(named.group_by("outlet").aggregate(articles=named.count()))
     outlets = outlets.sort_values(["articles", "outlet"], ascending=[False, True], kind="stable").head(MAX_OUTLETS)
     countries = source.run(a.select("source_country").distinct())["source_country"].dropna()
     languages = source.run(a.select("language").distinct())["language"].dropna()
@@ -152,16 +155,24 @@ def tone_view(source: Source, filters: Filters, freq: str = "W") -> ToneView:
 
 @dataclass(frozen=True)
 class SpikesView:
-    """The Spikes page: the volume spikes and tone shifts of the selection, per day or week."""
+    """The Spikes page: volume and tone per day or week, with the volume spikes and tone shifts found."""
 
     selection: Selection
+    kpis: Kpis
+    volume: pd.DataFrame
+    tone: pd.DataFrame
     spikes: pd.DataFrame
-    volume: pd.DataFrame  # articles per period, the series the spikes are marked on
 
 
 def spike_view(source: Source, filters: Filters, freq: str = "D") -> SpikesView:
     sel = resolve(source, filters, freq)
-    return SpikesView(selection=sel, spikes=spikes.find_spikes(source, sel), volume=volume.volume(source, sel))
+    return SpikesView(
+        selection=sel,
+        kpis=volume.kpis(source, sel),
+        volume=volume.volume(source, sel),
+        tone=tone.tone(source, sel),
+        spikes=spikes.find_spikes(source, sel),
+    )
 
 
 @dataclass(frozen=True)
@@ -176,12 +187,16 @@ def compare(source: Source, a: Filters, b: Filters, freq: str = "W") -> CompareV
     return CompareView(overview(source, a, freq), overview(source, b, freq))
 
 
-def newest(source: Source, filters: Filters, limit: int, among: list[int] | None = None) -> tuple[list[int], int]:
+def newest(source: Source, filters: Filters, limit: int, among=None) -> tuple[list[int], int]:
     """Row numbers of the newest ``limit`` selected articles (only those in ``among`` when given),
     and how many match in all."""
     rows = selected(source, filters)
     if among is not None:
-        rows = rows.filter(rows.n.isin(among)) if among else rows.filter(rows.n < 0).filter(rows.n > 0)
+        among = np.asarray(among, dtype=np.int64)
+        if len(among) == 0:
+            return [], 0
+        wanted = ibis.memtable({"n": among})
+        rows = rows.filter(rows.n.isin(wanted.n))
     count = int(source.scalar(rows.count()) or 0)
     top = source.run(rows.order_by([rows.published.desc(), rows.n.desc()]).select("n").limit(limit))
     return [int(n) for n in top["n"]], count

@@ -20,7 +20,7 @@ search = st.text_input(
 )  # fmt: skip
 words = Store.search_words(search)
 try:
-    rows, total = article_table(view.info.path, view.info.version, view.filters, search)
+    rows, total = article_table(view.info.path, view.analysis.root, view.analysis.stamp, view.filters, search)
 except StoreError as exc:
     st.warning(f"The search did not run: {md_escape(str(exc))}.", icon=":material/search_off:")
     st.stop()

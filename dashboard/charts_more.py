@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.metrics import Overview
 from analytics.schema import FREQUENCIES, THEME_LABELS
+from analytics.views import OverviewView
 from dashboard.charts import _layout, tone_figure
 from dashboard.palette import SHARE_COLOUR, VOLUME_COLOUR
 from dashboard.safe import plotly_text
@@ -72,7 +72,7 @@ def _sides(frames: tuple[pd.DataFrame, pd.DataFrame], labels: tuple[str, str], *
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def compare_frames(a: Overview, b: Overview, labels: tuple[str, str]) -> Comparison:
+def compare_frames(a: OverviewView, b: OverviewView, labels: tuple[str, str]) -> Comparison:
     """The frames of a comparison of two selections' overviews; ``labels`` name sides A and B."""
     kpis = pd.DataFrame(
         {
@@ -147,7 +147,7 @@ def theme_mix_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
     """Share of articles with each theme in the spike and in its baseline (grouped bars).
 
     ``data``: ``theme, spike_articles, spike_share, baseline_articles, baseline_share, change``
-    (:class:`analytics.spikes.SpikeDrivers.theme_mix`), drawn in its order from the top.
+    (:class:`analytics.measures.spikes.SpikeDrivers.theme_mix`), drawn in its order from the top.
     """
     rows = data.iloc[::-1]
     labels = [THEME_LABELS[t] for t in rows["theme"]]

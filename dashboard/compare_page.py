@@ -41,7 +41,7 @@ def _set_b(start: date, end: date) -> None:
 
 view = current_view()
 info, filters_a = view.info, view.filters
-available = choices(info.path, info.version)
+available = choices(view.analysis.root, view.analysis.stamp)
 mode = st.radio("Compare", (PAIRS, PERIODS), key="cmp", bind="query-params", horizontal=True) or PAIRS
 
 if mode == PAIRS:
@@ -86,8 +86,8 @@ else:
     labels = (f"A: {filters_a.start} to {filters_a.end}", f"B: {start_b} to {end_b}")
 
 st.caption(f"**A** · {md_escape(filters_a.describe())}  \n**B** · {md_escape(filters_b.describe())}")
-result_a = overview(info.path, info.version, filters_a, view.freq)
-result_b = overview(info.path, info.version, filters_b, view.freq)
+result_a = overview(view.analysis.root, view.analysis.stamp, filters_a, view.freq)
+result_b = overview(view.analysis.root, view.analysis.stamp, filters_b, view.freq)
 if result_a.kpis.articles == 0 and result_b.kpis.articles == 0:
     panel.nothing_matches()
 for side, result in (("A", result_a), ("B", result_b)):

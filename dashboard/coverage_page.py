@@ -12,7 +12,7 @@ from dashboard.state import current_view
 
 view = current_view()
 st.caption(md_escape(view.filters.describe()))
-result = coverage_view(view.info.path, view.info.version, view.filters, view.freq)
+result = coverage_view(view.analysis.root, view.analysis.stamp, view.filters, view.freq)
 if result.volume.empty or int(result.volume["articles"].sum()) == 0:
     panel.nothing_matches()
 

@@ -1,8 +1,11 @@
-"""Every Streamlit cache of the dashboard, in one place, bounded and keyed by the data version.
+"""Every Streamlit cache of the dashboard, in one place, bounded and keyed by what they depend on.
 
-The store's data version grows with each committed write, so a pull shows up on the next rerun
-without a restart. The analysis frames are shared read-only between sessions (cache_resource):
-copying a million rows per rerun would cost more than computing the charts.
+Two keys: the store's ``data_version`` (it grows with each committed write) for what is read from
+the store itself (store info, pull runs), and the analysis dataset's ``stamp`` for every figure.
+The stamp moves only when a month of the dataset is rewritten, so a pull that brings nothing new
+(every feed answering 304) leaves every cached figure in place, and a pull that adds articles
+costs the next view the months it touched, not a reload. The engine's :class:`Source` is shared
+read-only between sessions (cache_resource); the page bundles are small frames (cache_data).
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from analytics import coverage, metrics, spikes
-from analytics.filters import Filters, selection_mask
+from analytics import dataset, engine, views
+from analytics.engine import Source
+from analytics.filters import Filters
+from analytics.measures import spikes
+from analytics.selection import resolve
 from analytics.store import Store, default_db_path
+from analytics.views import Choices
 
 
 @dataclass(frozen=True)
@@ -101,64 +108,94 @@ def pull_tables(path: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         return store.last_runs(20), store.source_health()
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading articles...")
-def frames(path: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The analysis frames of the store at ``path`` as of data version ``version``."""
-    with Store(path) as store:
-        return store.load_frames()
-
-
-MAX_OUTLETS = 300
-
-
 @dataclass(frozen=True)
-class Choices:
-    """Values the filters can take, from the stored data."""
+class Analysis:
+    """Where the figures come from: the dataset folder and its stamp (the key of every figure cache)."""
 
-    dyads: tuple[str, ...]
-    source_countries: tuple[str, ...]
-    languages: tuple[str, ...]
-    outlets: tuple[str, ...]  # the most prolific first, at most MAX_OUTLETS
-    first_day: date | None
-    last_day: date | None
+    root: str
+    stamp: str
+    note: str | None = None  # what the dashboard had to do to the dataset on this rerun, if anything
 
 
-@st.cache_data(max_entries=8)
-def choices(path: str, version: int) -> Choices:
-    articles, dyads = frames(path, version)
-    counts = dyads["dyad"].value_counts()
-    return Choices(
-        dyads=tuple(str(d) for d in counts.index[counts > 0]),
-        source_countries=tuple(sorted(str(c) for c in articles["source_country"].dropna().unique())),
-        languages=tuple(sorted(str(c) for c in articles["language"].dropna().unique())),
-        outlets=tuple(str(o) for o in articles["outlet"].value_counts().index[:MAX_OUTLETS]),
-        first_day=articles["day"].min().date() if len(articles) else None,
-        last_day=articles["day"].max().date() if len(articles) else None,
-    )
+def analysis(info: StoreInfo) -> Analysis:
+    """The store's analysis dataset, brought up to date first when it is missing or behind the store.
+
+    Writers (pull, import, demo, enrich) update the dataset after their commits, so this finds it
+    current unless a writer failed, an older bilat wrote the store, or a write is under way. A
+    dataset that cannot be written here (a read-only folder) is used as it is, with a warning.
+    """
+    with Store(info.path) as store:
+        state = dataset.status(store)
+        note = None
+        if state != "current":
+            label = (
+                "Building the analysis dataset from the store (first start on this store)..."
+                if state == "missing"
+                else "Bringing the analysis dataset up to date with the store..."
+            )
+            with st.spinner(label, show_time=True):
+                try:
+                    summary = dataset.rebuild(store) if state == "missing" else dataset.refresh(store, [])
+                    note = f"The analysis dataset was {'built' if state == 'missing' else 'brought up to date'}: " + (
+                        f"{len(summary['written'])} months written."
+                    )
+                except OSError as exc:
+                    if state == "missing":
+                        raise
+                    note = f"The analysis dataset is behind the store and could not be updated here ({exc})."
+        manifest = dataset.read_manifest(store) or {"months": {}}
+        return Analysis(root=str(dataset.folder(store)), stamp=dataset.stamp(manifest), note=note)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def source(root: str, stamp: str) -> Source:
+    """The engine over the dataset at ``root`` as of ``stamp`` (a view over its Parquet files)."""
+    return engine.open_dataset(root)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def choices(root: str, stamp: str) -> Choices:
+    return views.choices(source(root, stamp))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def overview(path: str, version: int, filters: Filters, freq: str) -> metrics.Overview:
-    articles, dyads = frames(path, version)
-    return metrics.overview(articles, dyads, filters, freq=freq)
+def overview(root: str, stamp: str, filters: Filters, freq: str) -> views.OverviewView:
+    return views.overview(source(root, stamp), filters, freq)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def coverage_view(root: str, stamp: str, filters: Filters, freq: str) -> views.CoverageView:
+    return views.coverage(source(root, stamp), filters, freq)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def themes_view(root: str, stamp: str, filters: Filters, freq: str) -> views.ThemesView:
+    return views.theme_view(source(root, stamp), filters, freq)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def tone_view(root: str, stamp: str, filters: Filters, freq: str) -> views.ToneView:
+    return views.tone_view(source(root, stamp), filters, freq)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def spike_view(root: str, stamp: str, filters: Filters, freq: str) -> views.SpikesView:
+    return views.spike_view(source(root, stamp), filters, freq)
 
 
 ARTICLE_LIMIT = 500
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def article_table(path: str, version: int, filters: Filters, search: str) -> tuple[pd.DataFrame, int]:
+def article_table(path: str, root: str, stamp: str, filters: Filters, search: str) -> tuple[pd.DataFrame, int]:
     """The newest :data:`ARTICLE_LIMIT` selected articles (title search applied), and how many match."""
-    articles, dyads = frames(path, version)
-    mask = selection_mask(articles, dyads, filters)
+    hits = None
     if search.strip():
         with Store(path) as store:
             hits = store.search_titles(search)
-        mask &= articles["n"].isin(hits).to_numpy()
-    chosen = articles.loc[mask, ["n", "published"]].sort_values(["published", "n"], ascending=False)
+    ns, total = views.newest(source(root, stamp), filters, ARTICLE_LIMIT, among=hits)
     with Store(path) as store:
-        rows = store.article_rows(chosen["n"].head(ARTICLE_LIMIT).tolist())
-    return rows, int(mask.sum())
+        return store.article_rows(ns), total
 
 
 def stored_article(path: str, article_id: str) -> dict | None:
@@ -166,84 +203,14 @@ def stored_article(path: str, article_id: str) -> dict | None:
         return store.article(article_id)
 
 
-# --- the other pages --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CoverageView:
-    volume: pd.DataFrame
-    by_source: pd.DataFrame
-    mirror: pd.DataFrame | None  # None when the view is a country with any partner
-    diversity: pd.DataFrame
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
-def coverage_view(path: str, version: int, filters: Filters, freq: str) -> CoverageView:
-    articles, dyads = frames(path, version)
-    selected = articles.loc[selection_mask(articles, dyads, filters)]
-    vol = metrics.volume(articles, dyads, filters, freq=freq)
-    span = (vol["period"].iloc[0].date(), vol["period"].iloc[-1].date()) if len(vol) else None
-    return CoverageView(
-        volume=vol,
-        by_source=metrics.volume_by_source(selected, freq=freq, span=span),
-        mirror=coverage.mirror(articles, dyads, filters, freq=freq) if filters.dyad else None,
-        diversity=coverage.outlet_diversity(selected, freq=freq, span=span),
-    )
-
-
-@dataclass(frozen=True)
-class ThemesView:
-    shares: pd.DataFrame
-    by_source: pd.DataFrame
-    changes: pd.DataFrame | None  # None when the date range is open
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def themes_view(path: str, version: int, filters: Filters, freq: str) -> ThemesView:
-    articles, dyads = frames(path, version)
-    selected = articles.loc[selection_mask(articles, dyads, filters)]
-    span = (filters.start, filters.end) if filters.start and filters.end else None
-    return ThemesView(
-        shares=metrics.theme_shares(selected, freq=freq, span=span),
-        by_source=coverage.theme_by_source(selected),
-        changes=coverage.theme_changes(articles, dyads, filters) if filters.start and filters.end else None,
-    )
-
-
-@dataclass(frozen=True)
-class ToneView:
-    tone: pd.DataFrame
-    distribution: pd.DataFrame
-    by_theme: pd.DataFrame
-    by_source: pd.DataFrame
-    relation: pd.DataFrame | None  # None when the view is not one pair
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def tone_view(path: str, version: int, filters: Filters, freq: str) -> ToneView:
-    articles, dyads = frames(path, version)
-    selected = articles.loc[selection_mask(articles, dyads, filters)]
-    span = (filters.start, filters.end) if filters.start and filters.end else None
-    return ToneView(
-        tone=metrics.tone(selected, freq=freq, span=span),
-        distribution=coverage.tone_distribution(selected),
-        by_theme=coverage.tone_by_theme(selected),
-        by_source=coverage.tone_by_source(selected),
-        relation=coverage.relation_vs_article_tone(articles, dyads, filters, freq=freq) if filters.dyad else None,
-    )
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def spikes_found(path: str, version: int, filters: Filters, freq: str) -> pd.DataFrame:
-    articles, dyads = frames(path, version)
-    return spikes.find_spikes(articles, dyads, filters, freq=freq)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def spike_drivers(path: str, version: int, filters: Filters, start: date, end: date) -> spikes.SpikeDrivers:
+def spike_drivers(
+    path: str, root: str, stamp: str, filters: Filters, freq: str, start: date, end: date
+) -> spikes.SpikeDrivers:
     """What drove the coverage from ``start`` to ``end``; titles are read from the store."""
-    articles, dyads = frames(path, version)
-    ns = spikes.title_rows(articles, dyads, filters, start, end)
+    src = source(root, stamp)
+    sel = resolve(src, filters, freq)
+    ns = spikes.title_rows(src, sel, start, end)
     with Store(path) as store:
-        titles = store.article_rows(ns.tolist())[["n", "title", "outlet", "cluster_id"]]
-    return spikes.spike_drivers(articles, dyads, filters, start, end, titles=titles)
+        titles = store.article_rows(ns.tolist())[["n", "title"]]
+    return spikes.spike_drivers(src, sel, start, end, titles=titles)

@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from analytics.metrics import Kpis
+from analytics.measures.volume import Kpis
 from dashboard import charts, methods, panel
 from dashboard.briefing import Panel
 from dashboard.data import overview
@@ -14,7 +14,7 @@ from dashboard.safe import md_escape
 from dashboard.state import current_view
 
 view = current_view()
-result = overview(view.info.path, view.info.version, view.filters, view.freq)
+result = overview(view.analysis.root, view.analysis.stamp, view.filters, view.freq)
 filters = result.filters
 
 st.caption(md_escape(filters.describe()))

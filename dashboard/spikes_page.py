@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics.spikes import DEFAULT_WINDOW, spike_window
+from analytics.measures.spikes import DEFAULT_WINDOW, spike_window
 from dashboard import charts_more, methods, panel
 from dashboard.briefing import Panel
-from dashboard.data import choices, overview, spike_drivers, spikes_found
+from dashboard.data import choices, spike_drivers, spike_view
 from dashboard.safe import md_escape
 from dashboard.state import current_view
 
@@ -39,10 +39,10 @@ st.caption(
     + ("" if freq == view.freq else " Spikes are found per day or week: the monthly setting is shown per week here.")
 )
 
-result = overview(info.path, info.version, filters, freq)
+result = spike_view(view.analysis.root, view.analysis.stamp, filters, freq)
 if result.kpis.articles == 0:
     panel.nothing_matches()
-found = spikes_found(info.path, info.version, filters, freq)
+found = result.spikes
 
 subtitle = panel.subtitle(view)
 volume = charts_more.mark_spikes(result.volume[["period", "articles", "all_articles", "share"]], found, "volume")
@@ -101,13 +101,13 @@ if not chosen:
     st.stop()
 
 start, end = spike_window(date.fromisoformat(chosen), freq)
-drivers = spike_drivers(info.path, info.version, filters, start, end)
+drivers = spike_drivers(info.path, view.analysis.root, view.analysis.stamp, filters, freq, start, end)
 st.subheader(f"What drove {start}" + ("" if start == end else f" to {end}"))
 st.caption(
     f"{drivers.articles:,} articles, against {drivers.baseline_articles:,} in the 28 days before "
     f"({drivers.baseline_start} to {drivers.baseline_end})."
 )
-bounds = choices(info.path, info.version)
+bounds = choices(view.analysis.root, view.analysis.stamp)
 first, last = bounds.first_day or start, bounds.last_day or end
 st.button(
     "Open these articles", key="spike-articles", icon=":material/article:", on_click=_open_articles,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analytics.filters import Filters
-from dashboard.data import StoreInfo
+from dashboard.data import Analysis, StoreInfo
 
 _KEY = "_bilat_view"
 
@@ -17,6 +17,7 @@ class View:
     info: StoreInfo
     filters: Filters
     freq: str
+    analysis: Analysis
 
 
 def set_view(view: View) -> None:
