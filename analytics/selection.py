@@ -124,6 +124,30 @@ def pair_rows(source: Source, filters: Filters) -> Any | None:
     return None
 
 
+def flagged(source: Source, filters: Filters) -> Any:
+    """The context of ``filters`` with one more boolean column, ``chosen``: the row is selected.
+
+    Measures that need the selection and its denominator together group this once instead of
+    querying the context and the selection apart.
+    """
+    return source.remember(("flagged", filters), lambda: _build_flagged(source, filters))
+
+
+def _build_flagged(source: Source, filters: Filters) -> Any:
+    rows = context(source, filters)
+    chosen = ibis.literal(True)
+    pairs = pair_rows(source, filters)
+    if pairs is not None:
+        members = pairs.select(member=pairs.n).distinct()
+        joined = rows.left_join(members, rows.n == members.member)
+        rows = joined.select(*[joined[c] for c in rows.columns], in_pair=joined.member.notnull())
+        chosen = rows["in_pair"]
+    if filters.themes:
+        chosen = chosen & ((rows.theme_mask & filters.theme_mask) != 0)
+    base = [c for c in rows.columns if c != "in_pair"]
+    return rows.select(*base, chosen=chosen)
+
+
 def selected(source: Source, filters: Filters) -> Any:
     """The articles ``filters`` select: the context narrowed to the pair or country and the themes."""
     key = ("selected", filters)

@@ -9,9 +9,10 @@ import pandas as pd
 from analytics.engine import Source
 from analytics.errors import InputError
 from analytics.intervals import ratio
-from analytics.periods import bucket, spread
+from analytics.measures.grouped import by_source
+from analytics.periods import spread
 from analytics.schema import MIRROR_COLUMNS, empty_frame
-from analytics.selection import Selection, context, resolve, selected
+from analytics.selection import Selection, resolve
 
 
 def pair_of(sel: Selection, view: str) -> tuple[str, str]:
@@ -36,18 +37,12 @@ def mirror(source: Source, sel: Selection) -> pd.DataFrame:
     own = resolve(source, replace(sel.filters, source_countries=pair), sel.freq)
     if own.span is None:
         return empty_frame(MIRROR_COLUMNS)
+    frame = by_source(source, own)
     blocks = []
-    grouped = {}
-    for name, rows in (("articles", selected(source, own.filters)), ("total", context(source, own.filters))):
-        grouped[name] = source.run(
-            rows.group_by(period=bucket(rows.day, own.freq), source_country=rows.source_country).aggregate(
-                count=rows.count()
-            )
-        )
     for country in pair:
-        mine = {k: f.loc[f["source_country"] == country] for k, f in grouped.items()}
-        count = spread(own.index, own.freq, mine["articles"]["period"], mine["articles"]["count"].astype("int64"))
-        total = spread(own.index, own.freq, mine["total"]["period"], mine["total"]["count"].astype("int64"))
+        mine = frame.loc[frame["source_country"] == country]
+        count = spread(own.index, own.freq, mine["period"], mine["articles"])
+        total = spread(own.index, own.freq, mine["period"], mine["all"])
         blocks.append(pd.DataFrame({"period": own.index, "source_country": country, "articles": count,
                                     "country_total": total, "share": ratio(count, total)}))  # fmt: skip
     return pd.concat(blocks, ignore_index=True)[list(MIRROR_COLUMNS)]

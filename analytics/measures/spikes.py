@@ -61,8 +61,8 @@ import pandas as pd
 
 from analytics.engine import Source
 from analytics.filters import Filters
-from analytics.measures.tone import moments
-from analytics.periods import bucket, period_range, period_start, spread
+from analytics.measures.grouped import by_period
+from analytics.periods import period_range, period_start, spread
 from analytics.schema import (
     SPIKE_ARTICLE_COLUMNS,
     SPIKE_COLUMNS,
@@ -153,15 +153,12 @@ def find_spikes(
     if first > last:
         return empty_frame(SPIKE_COLUMNS)
     index = period_range(first, last, freq)
-    chosen = selected(source, lead)
-    frame = source.run(
-        chosen.group_by(period=bucket(chosen.day, freq)).aggregate(articles=chosen.count(), **moments(chosen.tone))
-    )
+    frame = by_period(source, Selection(lead, freq, (first, last)))
     periods = frame["period"]
-    counts = spread(index, freq, periods, frame["articles"].astype("int64"))
-    tone_n = spread(index, freq, periods, frame["n"].fillna(0).astype("int64"))
-    tone_sum = spread(index, freq, periods, frame["total"].fillna(0.0).astype("float64"))
-    tone_sq = spread(index, freq, periods, frame["squares"].fillna(0.0).astype("float64"))
+    counts = spread(index, freq, periods, frame["articles"])
+    tone_n = spread(index, freq, periods, frame["n"])
+    tone_sum = spread(index, freq, periods, frame["total"])
+    tone_sq = spread(index, freq, periods, frame["squares"])
 
     history = np.minimum(np.arange(len(index)), window)
     judged = history >= math.ceil(window / 2)

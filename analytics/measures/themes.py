@@ -11,10 +11,11 @@ import pandas as pd
 from analytics.engine import Source
 from analytics.errors import InputError
 from analytics.intervals import ratio
-from analytics.measures.volume import source_labels
-from analytics.periods import bucket, spread
+from analytics.measures.grouped import by_period, overall
+from analytics.measures.volume import per_source
+from analytics.periods import spread
 from analytics.schema import THEME_CHANGE_COLUMNS, THEME_SHARE_COLUMNS, THEME_SOURCE_COLUMNS, THEMES, empty_frame
-from analytics.selection import Selection, selected
+from analytics.selection import Selection
 
 
 def tagged(rows, bit: int):
@@ -22,23 +23,12 @@ def tagged(rows, bit: int):
     return ((rows.theme_mask & (1 << bit)) != 0).cast("int64")
 
 
-def theme_sums(rows) -> dict:
-    """Aggregates counting each theme's articles of ``rows``, named by theme id, plus ``articles``."""
-    sums = {theme: tagged(rows, bit).sum() for bit, theme in enumerate(THEMES)}
-    return {"articles": rows.count(), **sums}
-
-
-def theme_totals_of(source: Source, rows) -> pd.DataFrame:
-    """Columns ``theme, articles, share`` for the articles of ``rows``, one row per theme in order."""
-    frame = source.run(rows.aggregate(**theme_sums(rows)))
-    total = int(frame["articles"].iloc[0])
-    counts = [int(frame[t].iloc[0]) if total else 0 for t in THEMES]
+def totals_of(sums: pd.Series) -> pd.DataFrame:
+    """Columns ``theme, articles, share`` from grouped sums (``articles`` and one count per theme)."""
+    total = int(sums["articles"])
+    counts = np.asarray([int(sums[t]) for t in THEMES], dtype=np.int64)
     return pd.DataFrame(
-        {
-            "theme": list(THEMES),
-            "articles": np.asarray(counts, dtype=np.int64),
-            "share": [c / total if total else math.nan for c in counts],
-        }
+        {"theme": list(THEMES), "articles": counts, "share": [c / total if total else math.nan for c in counts]}
     )
 
 
@@ -48,7 +38,7 @@ def theme_totals(source: Source, sel: Selection) -> pd.DataFrame:
     Columns ``theme, articles, share``, one row per theme in ``THEMES`` order; ``share`` is NaN
     when the selection is empty. Themes overlap, so shares can sum to more than 1.
     """
-    return theme_totals_of(source, selected(source, sel.filters))
+    return totals_of(overall(by_period(source, sel)))
 
 
 def theme_shares(source: Source, sel: Selection) -> pd.DataFrame:
@@ -59,13 +49,12 @@ def theme_shares(source: Source, sel: Selection) -> pd.DataFrame:
     """
     if sel.span is None:
         return empty_frame(THEME_SHARE_COLUMNS)
-    rows = selected(source, sel.filters)
-    frame = source.run(rows.group_by(period=bucket(rows.day, sel.freq)).aggregate(**theme_sums(rows)))
+    frame = by_period(source, sel)
     index, freq = sel.index, sel.freq
-    per_period = spread(index, freq, frame["period"], frame["articles"].astype("int64"))
+    per_period = spread(index, freq, frame["period"], frame["articles"])
     blocks = []
     for theme in THEMES:
-        count = spread(index, freq, frame["period"], frame[theme].fillna(0).astype("int64"))
+        count = spread(index, freq, frame["period"], frame[theme])
         blocks.append(pd.DataFrame({"period": index, "theme": theme, "articles": count,
                                     "period_articles": per_period, "share": ratio(count, per_period)}))  # fmt: skip
     return pd.concat(blocks, ignore_index=True).sort_values(["period"], kind="stable").reset_index(drop=True)
@@ -78,19 +67,17 @@ def theme_by_source(source: Source, sel: Selection) -> pd.DataFrame:
     with articles (sorted; ``unknown`` for outlets of unknown country) one row per theme in
     ``THEMES`` order. Themes overlap, so a source's shares can sum to more than 1.
     """
-    rows = selected(source, sel.filters)
-    frame = source.run(rows.group_by(source_country=rows.source_country).aggregate(**theme_sums(rows)))
-    if frame.empty:
+    parts = per_source(source, sel)
+    if not parts:
         return empty_frame(THEME_SOURCE_COLUMNS)
-    frame["source_country"] = source_labels(frame["source_country"])
-    frame = frame.sort_values("source_country", kind="stable").reset_index(drop=True)
     k = len(THEMES)
-    counts = frame[list(THEMES)].to_numpy(dtype=np.int64)
-    totals = frame["articles"].to_numpy(dtype=np.int64)
+    sums = [overall(part) for _, part in parts]
+    counts = np.asarray([[int(s[t]) for t in THEMES] for s in sums], dtype=np.int64)
+    totals = np.asarray([int(s["articles"]) for s in sums], dtype=np.int64)
     return pd.DataFrame(
         {
-            "source_country": np.repeat(frame["source_country"].to_numpy(dtype=object), k),
-            "theme": np.tile(np.asarray(THEMES, dtype=object), len(frame)),
+            "source_country": np.repeat(np.asarray([name for name, _ in parts], dtype=object), k),
+            "theme": np.tile(np.asarray(THEMES, dtype=object), len(parts)),
             "articles": counts.ravel(),
             "source_articles": np.repeat(totals, k),
             "share": (counts / totals[:, None]).ravel(),

@@ -14,8 +14,9 @@ import pandas as pd
 from analytics.engine import Source
 from analytics.errors import InputError
 from analytics.intervals import mean_interval, ratio
+from analytics.measures.grouped import by_period, overall
 from analytics.measures.themes import tagged
-from analytics.measures.volume import source_labels
+from analytics.measures.volume import per_source
 from analytics.periods import bucket, spread
 from analytics.schema import (
     RELATION_TONE_COLUMNS,
@@ -39,11 +40,12 @@ def moments(values) -> dict:
     return {"n": values.count(), "total": values.sum(), "squares": (values * values).sum()}
 
 
-def _interval_over(index, freq, frame) -> dict[str, np.ndarray]:
+def interval_over(index, freq, frame) -> dict[str, np.ndarray]:
+    """``n, mean, ci_low, ci_high`` over the periods ``index`` from a grouped table's tone moments."""
     periods = frame["period"]
-    n = spread(index, freq, periods, frame["n"].fillna(0).astype("int64"))
-    total = spread(index, freq, periods, frame["total"].fillna(0.0).astype("float64"))
-    squares = spread(index, freq, periods, frame["squares"].fillna(0.0).astype("float64"))
+    n = spread(index, freq, periods, frame["n"])
+    total = spread(index, freq, periods, frame["total"])
+    squares = spread(index, freq, periods, frame["squares"])
     return mean_interval(n, total, squares)
 
 
@@ -55,28 +57,19 @@ def tone(source: Source, sel: Selection) -> pd.DataFrame:
     """
     if sel.span is None:
         return empty_frame(TONE_COLUMNS)
-    rows = selected(source, sel.filters)
-    frame = source.run(rows.group_by(period=bucket(rows.day, sel.freq)).aggregate(**moments(rows.tone)))
-    return pd.DataFrame({"period": sel.index, **_interval_over(sel.index, sel.freq, frame)})
+    return pd.DataFrame({"period": sel.index, **interval_over(sel.index, sel.freq, by_period(source, sel))})
 
 
 def tone_by_source_over_time(source: Source, sel: Selection) -> pd.DataFrame:
     """Tone per period and source country. Columns ``period, source_country, n, mean, ci_low, ci_high``."""
     if sel.span is None:
         return empty_frame(SOURCE_TONE_COLUMNS)
-    rows = selected(source, sel.filters)
-    frame = source.run(
-        rows.group_by(period=bucket(rows.day, sel.freq), source_country=rows.source_country).aggregate(
-            **moments(rows.tone)
-        )
-    )
-    if frame.empty:
-        return empty_frame(SOURCE_TONE_COLUMNS)
-    frame["source_country"] = source_labels(frame["source_country"])
     blocks = [
-        pd.DataFrame({"period": sel.index, "source_country": name, **_interval_over(sel.index, sel.freq, part)})
-        for name, part in sorted(frame.groupby("source_country", sort=False), key=lambda item: item[0])
+        pd.DataFrame({"period": sel.index, "source_country": name, **interval_over(sel.index, sel.freq, part)})
+        for name, part in per_source(source, sel)
     ]
+    if not blocks:
+        return empty_frame(SOURCE_TONE_COLUMNS)
     return pd.concat(blocks, ignore_index=True)[list(SOURCE_TONE_COLUMNS)]
 
 
@@ -140,15 +133,12 @@ def tone_by_source(source: Source, sel: Selection) -> pd.DataFrame:
     Columns ``source_country, n, mean, ci_low, ci_high``: one row per source country with
     articles (sorted; ``unknown`` for outlets of unknown country), ``n`` counting scored ones.
     """
-    rows = selected(source, sel.filters)
-    frame = source.run(rows.group_by(source_country=rows.source_country).aggregate(**moments(rows.tone)))
-    if frame.empty:
+    parts = per_source(source, sel)
+    if not parts:
         return empty_frame(SOURCE_TONE_TOTAL_COLUMNS)
-    frame["source_country"] = source_labels(frame["source_country"])
-    frame = frame.sort_values("source_country", kind="stable").reset_index(drop=True)
-    table = mean_interval(frame["n"].fillna(0).astype("int64").to_numpy(), frame["total"].fillna(0.0).to_numpy(),
-                          frame["squares"].fillna(0.0).to_numpy())  # fmt: skip
-    return pd.DataFrame({"source_country": frame["source_country"].to_numpy(dtype=object), **table})
+    sums = pd.DataFrame([overall(part) for _, part in parts])
+    table = mean_interval(sums["n"].to_numpy(), sums["total"].to_numpy(), sums["squares"].to_numpy())
+    return pd.DataFrame({"source_country": np.asarray([name for name, _ in parts], dtype=object), **table})
 
 
 def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:

@@ -10,22 +10,12 @@ import pandas as pd
 
 from analytics.engine import Source
 from analytics.intervals import ratio
-from analytics.periods import bucket, spread
+from analytics.measures.grouped import by_period, by_source, overall
+from analytics.periods import spread
 from analytics.schema import SOURCE_VOLUME_COLUMNS, VOLUME_COLUMNS, empty_frame
-from analytics.selection import Selection, context, selected
+from analytics.selection import Selection
 
 UNKNOWN_SOURCE = "unknown"  # label of articles whose outlet's country is not known
-
-
-def per_period(source: Source, rows, sel: Selection) -> pd.DataFrame:
-    """Articles of ``rows`` per period of ``sel``: a frame ``period, articles`` over the whole index."""
-    counts = source.run(rows.group_by(period=bucket(rows.day, sel.freq)).aggregate(articles=rows.count()))
-    return pd.DataFrame(
-        {
-            "period": sel.index,
-            "articles": spread(sel.index, sel.freq, counts["period"], counts["articles"].astype("int64")),
-        }
-    )
 
 
 def volume(source: Source, sel: Selection) -> pd.DataFrame:
@@ -38,8 +28,9 @@ def volume(source: Source, sel: Selection) -> pd.DataFrame:
     """
     if sel.span is None:
         return empty_frame(VOLUME_COLUMNS)
-    chosen = per_period(source, selected(source, sel.filters), sel)["articles"].to_numpy()
-    total = per_period(source, context(source, sel.filters), sel)["articles"].to_numpy()
+    frame = by_period(source, sel)
+    chosen = spread(sel.index, sel.freq, frame["period"], frame["articles"])
+    total = spread(sel.index, sel.freq, frame["period"], frame["all"])
     return pd.DataFrame({"period": sel.index, "articles": chosen, "all_articles": total, "share": ratio(chosen, total)})
 
 
@@ -48,24 +39,31 @@ def source_labels(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), UNKNOWN_SOURCE)
 
 
+def per_source(source: Source, sel: Selection) -> list[tuple[str, pd.DataFrame]]:
+    """The rows of :func:`~analytics.measures.grouped.by_source` of each source country with selected
+    articles, sorted by name (``unknown`` for outlets of unknown country)."""
+    frame = by_source(source, sel).copy()
+    frame["source_country"] = source_labels(frame["source_country"])
+    parts = [(str(name), part) for name, part in frame.groupby("source_country", sort=False)]
+    return sorted(((name, part) for name, part in parts if part["articles"].sum() > 0), key=lambda item: item[0])
+
+
 def volume_by_source(source: Source, sel: Selection) -> pd.DataFrame:
     """Selected articles per period and source country. Columns ``period, source_country, articles``."""
     if sel.span is None:
         return empty_frame(SOURCE_VOLUME_COLUMNS)
-    rows = selected(source, sel.filters)
-    counts = source.run(
-        rows.group_by(period=bucket(rows.day, sel.freq), source_country=rows.source_country).aggregate(
-            articles=rows.count()
-        )
-    )
-    if counts.empty:
-        return empty_frame(SOURCE_VOLUME_COLUMNS)
-    counts["source_country"] = source_labels(counts["source_country"])
     blocks = [
-        pd.DataFrame({"period": sel.index, "source_country": name,
-                      "articles": spread(sel.index, sel.freq, part["period"], part["articles"].astype("int64"))})
-        for name, part in sorted(counts.groupby("source_country", sort=False), key=lambda item: item[0])
-    ]  # fmt: skip
+        pd.DataFrame(
+            {
+                "period": sel.index,
+                "source_country": name,
+                "articles": spread(sel.index, sel.freq, part["period"], part["articles"]),
+            }
+        )  # fmt: skip
+        for name, part in per_source(source, sel)
+    ]
+    if not blocks:
+        return empty_frame(SOURCE_VOLUME_COLUMNS)
     return pd.concat(blocks, ignore_index=True)[list(SOURCE_VOLUME_COLUMNS)]
 
 
@@ -88,28 +86,26 @@ class Kpis:
         return self.articles / self.previous_articles - 1
 
 
-def totals(source: Source, rows) -> tuple[int, int, float]:
-    """Articles of ``rows``, how many are scored, and their mean tone (NaN when none is)."""
-    frame = source.run(rows.aggregate(articles=rows.count(), scored=rows.tone.count(), tone=rows.tone.mean()))
-    articles, scored = int(frame["articles"].iloc[0]), int(frame["scored"].iloc[0])
-    tone = frame["tone"].iloc[0]
-    return articles, scored, float(tone) if scored and not pd.isna(tone) else math.nan
+def mean_tone(sums: pd.Series) -> float:
+    """The mean tone of grouped sums (NaN when no article is scored)."""
+    return float(sums["total"] / sums["n"]) if sums["n"] else math.nan
 
 
 def kpis(source: Source, sel: Selection) -> Kpis:
     """Articles, share of coverage and mean tone of a selection, with the previous period's."""
-    count, scored, tone = totals(source, selected(source, sel.filters))
-    everything = int(source.scalar(context(source, sel.filters).count()) or 0)
+    now = overall(by_period(source, sel))
+    count, everything = int(now["articles"]), int(now["all"])
     previous = sel.previous
     prev_count: int | None = None
     prev_tone: float | None = None
     if previous is not None:
-        prev_count, _, prev_tone = totals(source, selected(source, previous.filters))
+        before = overall(by_period(source, previous))
+        prev_count, prev_tone = int(before["articles"]), mean_tone(before)
     return Kpis(
         articles=count,
         share=count / everything if everything else math.nan,
-        tone=tone,
-        tone_n=scored,
+        tone=mean_tone(now),
+        tone_n=int(now["n"]),
         previous_articles=prev_count,
         previous_tone=prev_tone,
     )
