@@ -47,6 +47,9 @@ class Source:
         self.name = backend.name
         self._memo: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
+        # One connection serves every dashboard session; a DuckDB connection must not run two
+        # queries from two threads at once, so queries take turns (the engine parallelises each).
+        self._query_lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"Source({self.name}, stamp={self.stamp})"
@@ -70,7 +73,8 @@ class Source:
         Columns named ``period`` or ``day`` come back as naive timestamps at midnight whatever the
         backend returns for a date (DuckDB: dates; Spark: timestamps); integer counts stay int64.
         """
-        frame = self.backend.to_pandas(expr) if hasattr(self.backend, "to_pandas") else expr.to_pandas()
+        with self._query_lock:
+            frame = self.backend.to_pandas(expr)
         for column in ("period", "day"):
             if column in frame.columns:
                 values = pd.to_datetime(frame[column])
@@ -86,7 +90,8 @@ class Source:
 
     def scalar(self, expr: Any) -> Any:
         """Execute an expression that yields one value."""
-        value = self.backend.execute(expr)
+        with self._query_lock:
+            value = self.backend.execute(expr)
         if isinstance(value, pd.DataFrame | pd.Series):
             value = value.iloc[0] if len(value) else None
         return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
