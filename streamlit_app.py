@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics.enrich import enrichment_version
+from analytics.errors import BilatError
 from dashboard.auth import gate
 from dashboard.data import analysis, choices, freshness_warning, hidden_demo_notice, store_info
 from dashboard.images import refusal_notice
@@ -79,40 +80,55 @@ page = st.navigation(
 if not allowed:
     st.stop()
 
-info = store_info()
-if info.articles == 0:
-    st.title("Bilateral media monitor")
-    st.info(
-        "The store is empty. Fill it from the command line: `bilat pull` fetches the news sources in "
-        "`data/sources.toml`, `bilat import FILE` reads a CSV or JSONL file, and `bilat demo` builds an "
-        "invented demo corpus to try the dashboard. Then reload this page.",
-        icon=":material/inbox:",
+
+def show(page) -> None:
+    """Everything after the login gate: store checks, sidebar filters, then the page."""
+    info = store_info()
+    if info.articles == 0:
+        st.title("Bilateral media monitor")
+        st.info(
+            "The store is empty. Fill it from the command line: `bilat pull` fetches the news sources in "
+            "`data/sources.toml`, `bilat import FILE` reads a CSV or JSONL file, and `bilat demo` builds an "
+            "invented demo corpus to try the dashboard. Then reload this page.",
+            icon=":material/inbox:",
+        )
+        st.stop()
+    if info.demo:
+        st.sidebar.warning(
+            "Demo data: invented articles from fictional outlets, for trying the dashboard. "
+            "Point `--db` at a store of collected articles to monitor the news.",
+            icon=":material/science:",
+        )
+    notice = hidden_demo_notice(info)
+    if notice:
+        st.sidebar.info(notice, icon=":material/science:")
+    data = analysis(info)
+    if data.note:
+        st.toast(data.note, icon=":material/sync:")
+    filters, freq = draw_filters(choices(data.root, data.stamp))
+    stored = md_escape(", ".join(info.enrichment_versions)) or "none"
+    st.sidebar.caption(
+        f"{info.articles:,} articles · enrichment {stored}"
+        + (
+            ""
+            if list(info.enrichment_versions) in ([], [enrichment_version()])
+            else f" (current: {enrichment_version()})"
+        )
     )
-    st.stop()
-if info.demo:
-    st.sidebar.warning(
-        "Demo data: invented articles from fictional outlets, for trying the dashboard. "
-        "Point `--db` at a store of collected articles to monitor the news.",
-        icon=":material/science:",
-    )
-notice = hidden_demo_notice(info)
-if notice:
-    st.sidebar.info(notice, icon=":material/science:")
-data = analysis(info)
-if data.note:
-    st.toast(data.note, icon=":material/sync:")
-filters, freq = draw_filters(choices(data.root, data.stamp))
-stored = md_escape(", ".join(info.enrichment_versions)) or "none"
-st.sidebar.caption(
-    f"{info.articles:,} articles · enrichment {stored}"
-    + ("" if list(info.enrichment_versions) in ([], [enrichment_version()]) else f" (current: {enrichment_version()})")
-)
-set_view(View(info=info, filters=filters, freq=freq, analysis=data))
-st.title(page.title)
-refused = refusal_notice()  # a download button can only say that it failed; this says why
-if refused:
-    st.toast(refused, icon=":material/hourglass_top:")
-warning = freshness_warning(info)
-if warning:
-    st.warning(warning, icon=":material/schedule:")
-page.run()
+    set_view(View(info=info, filters=filters, freq=freq, analysis=data))
+    st.title(page.title)
+    refused = refusal_notice()  # a download button can only say that it failed; this says why
+    if refused:
+        st.toast(refused, icon=":material/hourglass_top:")
+    warning = freshness_warning(info)
+    if warning:
+        st.warning(warning, icon=":material/schedule:")
+    page.run()
+
+
+# The one error boundary: an error a user can act on (a damaged store, a bad link, a dataset that
+# cannot be built) becomes its message, as the CLI prints it, instead of a traceback.
+try:
+    show(page)
+except BilatError as exc:
+    st.error(md_escape(str(exc)), icon=":material/error:")

@@ -19,6 +19,7 @@ import streamlit as st
 
 from analytics import dataset, engine, views
 from analytics.engine import Source
+from analytics.errors import StoreError
 from analytics.filters import Filters
 from analytics.measures import spikes
 from analytics.selection import resolve
@@ -141,7 +142,11 @@ def analysis(info: StoreInfo) -> Analysis:
                     )
                 except OSError as exc:
                     if state == "missing":
-                        raise
+                        raise StoreError(
+                            f"the analysis dataset cannot be written at {dataset.folder(store)} "
+                            f"({exc.strerror or exc}); "
+                            "make that folder writable by the dashboard, or run bilat dataset --rebuild as its owner"
+                        ) from exc
                     note = f"The analysis dataset is behind the store and could not be updated here ({exc})."
         manifest = dataset.read_manifest(store) or {"months": {}}
         return Analysis(root=str(dataset.folder(store)), stamp=dataset.stamp(manifest), note=note)
