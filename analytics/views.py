@@ -17,6 +17,8 @@ import pandas as pd
 from analytics.engine import Source
 from analytics.filters import Filters
 from analytics.measures import diversity, sides, spikes, themes, tone, volume
+from analytics.measures.compare import Comparison
+from analytics.measures.compare import compare as side_by_side
 from analytics.measures.volume import Kpis
 from analytics.selection import Selection, context, resolve, selected
 
@@ -155,7 +157,10 @@ def tone_view(source: Source, filters: Filters, freq: str = "W") -> ToneView:
 
 @dataclass(frozen=True)
 class SpikesView:
-    """The Spikes page: volume and tone per day or week, with the volume spikes and tone shifts found."""
+    """The Spikes page: volume and tone per day or week, with the volume spikes and tone shifts found.
+
+    ``volume`` and ``tone`` carry ``flagged`` and ``score`` columns (see ``spikes.mark_spikes``).
+    """
 
     selection: Selection
     kpis: Kpis
@@ -166,25 +171,31 @@ class SpikesView:
 
 def spike_view(source: Source, filters: Filters, freq: str = "D") -> SpikesView:
     sel = resolve(source, filters, freq)
+    found = spikes.find_spikes(source, sel)
+    series = volume.volume(source, sel)
     return SpikesView(
         selection=sel,
         kpis=volume.kpis(source, sel),
-        volume=volume.volume(source, sel),
-        tone=tone.tone(source, sel),
-        spikes=spikes.find_spikes(source, sel),
+        volume=spikes.mark_spikes(series, found, "volume"),
+        tone=spikes.mark_spikes(tone.tone(source, sel), found, "tone"),
+        spikes=found,
     )
 
 
 @dataclass(frozen=True)
 class CompareView:
-    """The Compare page: the Overview of two selections side by side."""
+    """The Compare page: the Overview of two selections, and the frames that draw them side by side."""
 
     a: OverviewView
     b: OverviewView
+    comparison: Comparison
 
 
-def compare(source: Source, a: Filters, b: Filters, freq: str = "W") -> CompareView:
-    return CompareView(overview(source, a, freq), overview(source, b, freq))
+def compare(
+    source: Source, a: Filters, b: Filters, freq: str = "W", labels: tuple[str, str] = ("A", "B")
+) -> CompareView:
+    first, second = overview(source, a, freq), overview(source, b, freq)
+    return CompareView(first, second, side_by_side(source, first.selection, second.selection, labels))
 
 
 def newest(source: Source, filters: Filters, limit: int, among=None) -> tuple[list[int], int]:

@@ -1,8 +1,8 @@
 """Chart builders of the Spikes and Compare pages, and the frames they plot. No Streamlit here.
 
 As in :mod:`dashboard.charts`, each builder plots every column of the frame it is given (hover
-included), so the CSV offered next to a chart is exactly that frame. The frame helpers below
-(:func:`mark_spikes`, :func:`compare_frames`) put the page's metric frames into that shape.
+included), so the CSV offered next to a chart is exactly that frame: the frames come shaped from
+:func:`analytics.measures.spikes.mark_spikes` and :mod:`analytics.measures.compare`.
 
 Colours: flagged periods are marked in vermillion with a distinct symbol, against the blue
 volume bars and the indigo tone line; side A of a comparison is blue and solid, side B vermillion
@@ -11,14 +11,11 @@ and dashed (Okabe and Ito's pair, told apart by the dash as well as the hue).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.schema import FREQUENCIES, THEME_LABELS
-from analytics.views import OverviewView
 from dashboard.charts import _layout, tone_figure
 from dashboard.palette import SHARE_COLOUR, VOLUME_COLOUR
 from dashboard.safe import plotly_text
@@ -27,69 +24,6 @@ SPIKE_COLOUR = SHARE_COLOUR
 BASELINE_COLOUR = "#999999"
 SIDE_COLOURS: dict[str, str] = {"A": VOLUME_COLOUR, "B": SHARE_COLOUR}
 SIDE_DASH: dict[str, str] = {"A": "solid", "B": "dash"}
-KPI_COLUMNS: tuple[str, ...] = ("side", "selection", "articles", "share", "tone", "tone_n")
-
-
-# --- frames ------------------------------------------------------------------------------------
-
-
-def mark_spikes(series: pd.DataFrame, found: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """``series`` (one row per ``period``) with ``flagged`` and ``score`` from the spike rows of ``kind``.
-
-    ``flagged`` is True where the finder reported a ``kind`` spike for the period; ``score`` is its
-    score there and NaN elsewhere. The input frames are not changed.
-    """
-    rows = found.loc[found["kind"] == kind, ["period", "score"]]
-    score = series["period"].map(dict(zip(rows["period"], rows["score"], strict=True)))
-    return series.assign(flagged=score.notna().to_numpy(), score=score.astype("float64").to_numpy())
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Two selections in the long frames the compare charts plot, side ``A`` then ``B``.
-
-    ``volume``: ``side, label, step, period, articles, all_articles, share``; ``themes``: ``side,
-    label, theme, articles, share``; ``tone``: ``side, label, step, period, n, mean, ci_low,
-    ci_high``; ``kpis``: ``side, selection, articles, share, tone, tone_n``. ``step`` numbers each
-    side's periods from 1, so two different date ranges can be drawn on one axis.
-    """
-
-    volume: pd.DataFrame
-    themes: pd.DataFrame
-    tone: pd.DataFrame
-    kpis: pd.DataFrame
-
-
-def _sides(frames: tuple[pd.DataFrame, pd.DataFrame], labels: tuple[str, str], *, steps: bool) -> pd.DataFrame:
-    parts = []
-    for side, label, frame in zip(("A", "B"), labels, frames, strict=True):
-        extra = {"side": side, "label": label}
-        if steps:
-            extra["step"] = np.arange(1, len(frame) + 1, dtype=np.int64)
-        parts.append(frame.assign(**extra))
-    out = pd.concat(parts, ignore_index=True)
-    first = ["side", "label", "step"] if steps else ["side", "label"]
-    return out[first + [c for c in out.columns if c not in first]]
-
-
-def compare_frames(a: OverviewView, b: OverviewView, labels: tuple[str, str]) -> Comparison:
-    """The frames of a comparison of two selections' overviews; ``labels`` name sides A and B."""
-    kpis = pd.DataFrame(
-        {
-            "side": ["A", "B"],
-            "selection": [a.filters.describe(), b.filters.describe()],
-            "articles": np.array([a.kpis.articles, b.kpis.articles], dtype=np.int64),
-            "share": [a.kpis.share, b.kpis.share],
-            "tone": [a.kpis.tone, b.kpis.tone],
-            "tone_n": np.array([a.kpis.tone_n, b.kpis.tone_n], dtype=np.int64),
-        }
-    )
-    return Comparison(
-        volume=_sides((a.volume, b.volume), labels, steps=True),
-        themes=_sides((a.theme_totals, b.theme_totals), labels, steps=False),
-        tone=_sides((a.tone, b.tone), labels, steps=True),
-        kpis=kpis[list(KPI_COLUMNS)],
-    )
 
 
 # --- spikes ------------------------------------------------------------------------------------

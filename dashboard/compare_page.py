@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import charts_more, methods, panel
 from dashboard.briefing import Panel
-from dashboard.data import choices, overview
+from dashboard.data import choices, compare_view
 from dashboard.safe import md_escape, plotly_text
 from dashboard.sidebar import ANY, pair_options
 from dashboard.state import current_view
@@ -86,8 +86,8 @@ else:
     labels = (f"A: {filters_a.start} to {filters_a.end}", f"B: {start_b} to {end_b}")
 
 st.caption(f"**A** · {md_escape(filters_a.describe())}  \n**B** · {md_escape(filters_b.describe())}")
-result_a = overview(view.analysis.root, view.analysis.stamp, filters_a, view.freq)
-result_b = overview(view.analysis.root, view.analysis.stamp, filters_b, view.freq)
+compared = compare_view(view.analysis.root, view.analysis.stamp, filters_a, filters_b, view.freq, labels)
+result_a, result_b = compared.a, compared.b
 if result_a.kpis.articles == 0 and result_b.kpis.articles == 0:
     panel.nothing_matches()
 for side, result in (("A", result_a), ("B", result_b)):
@@ -98,7 +98,7 @@ for side, result in (("A", result_a), ("B", result_b)):
             icon=":material/search_off:",
         )
 
-comparison = charts_more.compare_frames(result_a, result_b, labels)
+comparison = compared.comparison
 st.dataframe(
     comparison.kpis,
     hide_index=True,

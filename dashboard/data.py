@@ -188,6 +188,13 @@ def spike_view(root: str, stamp: str, filters: Filters, freq: str) -> views.Spik
     return views.spike_view(source(root, stamp), filters, freq)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def compare_view(
+    root: str, stamp: str, a: Filters, b: Filters, freq: str, labels: tuple[str, str]
+) -> views.CompareView:
+    return views.compare(source(root, stamp), a, b, freq, labels)
+
+
 ARTICLE_LIMIT = 500
 
 

@@ -45,8 +45,7 @@ if result.kpis.articles == 0:
 found = result.spikes
 
 subtitle = panel.subtitle(view)
-volume = charts_more.mark_spikes(result.volume[["period", "articles", "all_articles", "share"]], found, "volume")
-tone = charts_more.mark_spikes(result.tone, found, "tone")
+volume, tone = result.volume, result.tone
 panels = [
     Panel(
         "spikes-volume",

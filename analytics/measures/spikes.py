@@ -227,6 +227,17 @@ def _tone_shifts(index, counts, n, total, squares, judged, window, z_tone, min_s
     )  # fmt: skip
 
 
+def mark_spikes(series: pd.DataFrame, found: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``series`` (one row per ``period``) with ``flagged`` and ``score`` from the spike rows of ``kind``.
+
+    ``flagged`` is True where the finder reported a ``kind`` spike for the period; ``score`` is its
+    score there and NaN elsewhere. The input frames are not changed.
+    """
+    rows = found.loc[found["kind"] == kind, ["period", "score"]]
+    score = series["period"].map(dict(zip(rows["period"], rows["score"], strict=True)))
+    return series.assign(flagged=score.notna().to_numpy(), score=score.astype("float64").to_numpy())
+
+
 # --- what drove a spike ----------------------------------------------------------------------
 
 
