@@ -67,6 +67,23 @@ class Source:
                 self._memo.popitem(last=False)
         return value
 
+    def later_copies(self) -> Any:
+        """Every copy of a wire story but its earliest: ``n, story_key, prev_day`` (the day of the copy
+        published just before it, by publication time then row number), materialised once per source.
+
+        Counting copies once then needs no window over the corpus for a date-only context: a copy is
+        the earliest in the range ``[start, end]`` exactly when the copy before it falls before
+        ``start`` (see :func:`analytics.selection.context`).
+        """
+
+        def build() -> Any:
+            a = self.articles
+            order = ibis.window(group_by=a.story_key, order_by=[a.published, a.n])
+            ranked = a.select("n", "story_key", prev_day=a.day.lag().over(order))
+            return ranked.filter(ranked.prev_day.notnull()).cache()
+
+        return self.remember(("later_copies",), build)
+
     def run(self, expr: Any) -> pd.DataFrame:
         """Execute ``expr`` and return its rows as pandas, with dates as ``datetime64[ns]``.
 
