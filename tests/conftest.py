@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from analytics.schema import THEMES
+
+if TYPE_CHECKING:
+    from analytics.engine import Source
+    from analytics.filters import Filters
 
 
 def bits(*themes: str) -> int:
@@ -40,6 +45,22 @@ def make_frames(rows: list[tuple], dyad_rows: list[tuple[int, str]]) -> tuple[pd
         {"n": np.array([d[0] for d in dyad_rows], dtype=np.int64), "dyad": pd.Categorical([d[1] for d in dyad_rows])}
     )
     return articles, dyads
+
+
+def source_of(frames: tuple[pd.DataFrame, pd.DataFrame]) -> Source:
+    """A DuckDB :class:`~analytics.engine.Source` over ``(articles, dyads)`` frames such as
+    :func:`make_frames` returns (the frames are left as they are). Imported here, not at the top,
+    so tests that never query do not load Ibis."""
+    from analytics.engine import from_frames
+
+    return from_frames(*frames)
+
+
+def selected_rows(source: Source, filters: Filters) -> pd.DataFrame:
+    """The articles ``filters`` select from ``source``, in row-number order."""
+    from analytics.selection import selected
+
+    return source.run(selected(source, filters)).sort_values("n", kind="stable").reset_index(drop=True)
 
 
 @pytest.fixture

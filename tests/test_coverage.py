@@ -1,4 +1,5 @@
-"""Coverage views on hand-made frames with exact expected values, plus invariants on random frames."""
+"""The mirror view, story diversity, themes by source, theme changes and the tone views on
+hand-made frames with exact expected values, plus invariants on random frames."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import coverage
+from analytics.engine import ARTICLE_FIELDS
 from analytics.errors import InputError
-from analytics.filters import Filters, select
+from analytics.filters import Filters
+from analytics.measures import diversity, sides, themes, tone
+from analytics.measures.spikes import count_once
 from analytics.schema import (
-    ARTICLE_COLUMNS,
     DIVERSITY_COLUMNS,
     MIRROR_COLUMNS,
     RELATION_TONE_COLUMNS,
@@ -26,7 +28,8 @@ from analytics.schema import (
     THEMES,
     TONE_HISTOGRAM_COLUMNS,
 )
-from tests.conftest import JAN, make_frames
+from analytics.selection import resolve
+from tests.conftest import JAN, make_frames, selected_rows, source_of
 
 W1, W2 = pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-12")
 
@@ -58,12 +61,17 @@ def wire():
                        clusters=["x", "x", "y", "x", None])  # fmt: skip
 
 
+def measure(f, frames, filters: Filters, freq: str = "W", **options):
+    """The measure ``f`` of ``filters`` on a source over ``frames``."""
+    src = source_of(frames)
+    return f(src, resolve(src, filters, freq), **options)
+
+
 # --- mirror -------------------------------------------------------------------------------------
 
 
 def test_mirror_compares_each_side_with_its_own_total(tiny):
-    articles, dyads = tiny
-    result = coverage.mirror(articles, dyads, Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]), freq="W")
+    result = measure(sides.mirror, tiny, Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]), "W")
     assert list(result.columns) == list(MIRROR_COLUMNS)
     assert result.values.tolist() == [
         [W1, "PER", 1, 2, 0.5],
@@ -74,67 +82,61 @@ def test_mirror_compares_each_side_with_its_own_total(tiny):
 
 
 def test_mirror_sets_its_own_sources_and_narrows_only_the_numerator_by_theme(tiny):
-    articles, dyads = tiny
-    plain = coverage.mirror(articles, dyads, Filters(dyad="PER-USA"), freq="W")
-    other = coverage.mirror(articles, dyads, Filters(dyad="PER-USA", source_countries=("MEX",)), freq="W")
+    plain = measure(sides.mirror, tiny, Filters(dyad="PER-USA"), "W")
+    other = measure(sides.mirror, tiny, Filters(dyad="PER-USA", source_countries=("MEX",)), "W")
     pd.testing.assert_frame_equal(plain, other)
-    trade = coverage.mirror(articles, dyads, Filters(dyad="PER-USA", themes=("trade",)), freq="W")
+    trade = measure(sides.mirror, tiny, Filters(dyad="PER-USA", themes=("trade",)), "W")
     assert trade["articles"].tolist() == [0, 1, 1, 1]
     assert trade["country_total"].tolist() == [2, 1, 2, 2]
 
 
 def test_mirror_language_filter_narrows_both(tiny):
-    articles, dyads = tiny
-    result = coverage.mirror(articles, dyads, Filters(dyad="PER-USA", languages=("en",)), freq="W")
+    result = measure(sides.mirror, tiny, Filters(dyad="PER-USA", languages=("en",)), "W")
     assert result["articles"].tolist() == [0, 0, 1, 1]  # Peru's pair articles are in Spanish
     assert result["country_total"].tolist() == [1, 0, 2, 2]
     assert result["share"].iloc[0] == 0.0 and math.isnan(result["share"].iloc[1])
 
 
 def test_mirror_needs_a_pair(tiny):
-    articles, dyads = tiny
     with pytest.raises(InputError, match="pair"):
-        coverage.mirror(articles, dyads, Filters(country="PER"))
+        measure(sides.mirror, tiny, Filters(country="PER"))
 
 
 # --- stories and outlets ------------------------------------------------------------------------
 
 
 def test_outlet_diversity_counts_wire_copies_once(wire):
-    articles, _ = wire
-    result = coverage.outlet_diversity(articles, freq="W")
+    result = measure(diversity.outlet_diversity, wire, Filters(), "W")
     assert list(result.columns) == list(DIVERSITY_COLUMNS)
     # Week 1: x twice (A, B) and y (A). Week 2: x again (C) and an unclustered story (C).
     assert result.values.tolist() == [[W1, 3, 2, 2], [W2, 2, 2, 1]]
 
 
 def test_outlet_diversity_over_a_given_span(wire):
-    articles, _ = wire
-    result = coverage.outlet_diversity(articles, freq="D", span=(date(2026, 1, 4), date(2026, 1, 6)))
+    result = measure(diversity.outlet_diversity, wire, Filters(start=date(2026, 1, 4), end=date(2026, 1, 6)), "D")
     assert result["articles"].tolist() == [0, 2, 1]
     assert result["stories"].tolist() == [0, 1, 1]
     assert result["outlets"].tolist() == [0, 2, 1]
 
 
 def test_count_once_keeps_the_earliest_copy(wire):
-    articles, _ = wire
-    once = coverage.count_once(articles)
-    assert list(once.columns) == list(ARTICLE_COLUMNS)
+    rows = selected_rows(source_of(wire), Filters())
+    once = count_once(rows)
+    assert list(once.columns) == list(rows.columns) == list(ARTICLE_FIELDS)
     assert once["n"].tolist() == [2, 3, 5]  # 2 is x's first copy (08:00); 5 has no cluster
 
 
 def test_count_once_breaks_ties_by_row_number():
     rows = [(7, "2026-01-05T10:00", "PER", "es", None, ()), (3, "2026-01-05T10:00", "USA", "en", None, ())]
-    articles, _ = rich_frames(rows, [], clusters=["x", "x"])
-    assert coverage.count_once(articles)["n"].tolist() == [3]
+    src = source_of(rich_frames(rows, [], clusters=["x", "x"]))
+    assert count_once(src.run(src.articles))["n"].tolist() == [3]
 
 
 # --- themes -------------------------------------------------------------------------------------
 
 
 def test_theme_by_source(tiny):
-    articles, dyads = tiny
-    result = coverage.theme_by_source(select(articles, dyads, Filters(dyad="PER-USA")))
+    result = measure(themes.theme_by_source, tiny, Filters(dyad="PER-USA"))
     assert list(result.columns) == list(THEME_SOURCE_COLUMNS)
     assert len(result) == 2 * len(THEMES)
     table = result.set_index(["source_country", "theme"])
@@ -147,15 +149,13 @@ def test_theme_by_source(tiny):
 
 def test_theme_by_source_labels_unknown_countries():
     rows = [(1, "2026-01-05", None, "en", None, ("trade",)), (2, "2026-01-05", "PER", "es", None, ())]
-    articles, _ = make_frames(rows, [])
-    result = coverage.theme_by_source(articles)
+    result = measure(themes.theme_by_source, make_frames(rows, []), Filters())
     assert result["source_country"].unique().tolist() == ["PER", "unknown"]
     assert result.set_index(["source_country", "theme"]).loc[("unknown", "trade"), "share"] == 1.0
 
 
 def test_theme_changes_against_the_previous_range(tiny):
-    articles, dyads = tiny
-    result = coverage.theme_changes(articles, dyads, Filters(dyad="PER-USA", start=W2.date(), end=JAN[1]))
+    result = measure(themes.theme_changes, tiny, Filters(dyad="PER-USA", start=W2.date(), end=JAN[1]))
     assert list(result.columns) == list(THEME_CHANGE_COLUMNS)
     # Now: n5 trade, n6 trade+energy. Before: n1 security, n2 security+trade.
     assert result["theme"].tolist() == ["trade", "energy", "migration", "diplomacy", "environment", "health",
@@ -166,14 +166,12 @@ def test_theme_changes_against_the_previous_range(tiny):
 
 
 def test_theme_changes_need_a_closed_range(tiny):
-    articles, dyads = tiny
     with pytest.raises(InputError, match="start and an end"):
-        coverage.theme_changes(articles, dyads, Filters(dyad="PER-USA", start=JAN[0]))
+        measure(themes.theme_changes, tiny, Filters(dyad="PER-USA", start=JAN[0]))
 
 
 def test_theme_changes_with_an_empty_previous_range_are_nan(tiny):
-    articles, dyads = tiny
-    result = coverage.theme_changes(articles, dyads, Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]))
+    result = measure(themes.theme_changes, tiny, Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]))
     assert result["previous_articles"].sum() == 0
     assert result["change"].isna().all() and result["current_share"].notna().all()
 
@@ -184,8 +182,7 @@ def test_theme_changes_with_an_empty_previous_range_are_nan(tiny):
 def test_tone_distribution_bins():
     tones = [-1.0, -0.95, 0.0, 0.05, 0.5, 1.0, None]
     rows = [(i + 1, "2026-01-05", "USA", "en", t, ()) for i, t in enumerate(tones)]
-    articles, _ = make_frames(rows, [])
-    result = coverage.tone_distribution(articles, bins=4)
+    result = measure(tone.tone_distribution, make_frames(rows, []), Filters(), bins=4)
     assert list(result.columns) == list(TONE_HISTOGRAM_COLUMNS)
     assert result.values.tolist() == [
         [-1.0, -0.5, 2, "-1.00 to -0.50"],
@@ -196,25 +193,22 @@ def test_tone_distribution_bins():
 
 
 def test_tone_distribution_default_bins(tiny):
-    articles, _ = tiny
-    result = coverage.tone_distribution(articles)
+    result = measure(tone.tone_distribution, tiny, Filters())
     assert len(result) == 20 and result["articles"].sum() == 5
     assert result["bin_start"].iloc[10] == 0.0 and result["bin_end"].iloc[0] == pytest.approx(-0.9)
     assert result.loc[result["articles"] > 0, "label"].tolist() == [
         "-0.90 to -0.80", "-0.30 to -0.20", "0.10 to 0.20", "0.50 to 0.60", "0.70 to 0.80"]  # fmt: skip
     with pytest.raises(ValueError, match="bins"):
-        coverage.tone_distribution(articles, bins=0)
+        measure(tone.tone_distribution, tiny, Filters(), bins=0)
 
 
 def test_tone_distribution_without_scored_articles_is_empty(tiny):
-    articles, dyads = tiny
-    result = coverage.tone_distribution(select(articles, dyads, Filters(languages=("es",))))
+    result = measure(tone.tone_distribution, tiny, Filters(languages=("es",)))
     assert result.empty and list(result.columns) == list(TONE_HISTOGRAM_COLUMNS)
 
 
 def test_tone_by_theme(tiny):
-    articles, _ = tiny
-    result = coverage.tone_by_theme(articles)
+    result = measure(tone.tone_by_theme, tiny, Filters())
     assert list(result.columns) == list(THEME_TONE_COLUMNS)
     assert result["theme"].tolist() == list(THEMES)
     table = result.set_index("theme")
@@ -228,8 +222,7 @@ def test_tone_by_theme(tiny):
 
 
 def test_tone_by_source_without_periods(tiny):
-    articles, _ = tiny
-    result = coverage.tone_by_source(articles)
+    result = measure(tone.tone_by_source, tiny, Filters())
     assert list(result.columns) == list(SOURCE_TONE_TOTAL_COLUMNS)
     assert result["source_country"].tolist() == ["MEX", "PER", "USA"]
     assert result["n"].tolist() == [0, 1, 4]
@@ -247,7 +240,7 @@ def test_relation_vs_article_tone_over_the_same_articles(tiny):
     relation = {(1, "PER-USA"): 0.2, (2, "PER-USA"): 0.4, (6, "PER-USA"): 0.3, (3, "MEX-USA"): -0.5}
     tones = [relation.get((int(n), str(d))) for n, d in zip(dyads["n"], dyads["dyad"], strict=True)]
     dyads = dyads.assign(relation_tone=np.asarray([math.nan if t is None else t for t in tones]))
-    result = coverage.relation_vs_article_tone(articles, dyads, Filters(dyad="PER-USA"), freq="W")
+    result = measure(tone.relation_vs_article_tone, (articles, dyads), Filters(dyad="PER-USA"), "W")
     assert list(result.columns) == list(RELATION_TONE_COLUMNS)
     assert result["period"].tolist() == [W1, W2]
     assert result["n"].tolist() == [1, 0]
@@ -258,46 +251,66 @@ def test_relation_vs_article_tone_over_the_same_articles(tiny):
 def test_relation_vs_article_tone_averages_per_period():
     rows = [(1, "2026-01-05", "USA", "en", 0.6, ()), (2, "2026-01-06", "PER", "es", -0.2, ()),
             (3, "2026-01-07", "USA", "en", 0.9, ())]  # fmt: skip
-    articles, dyads = rich_frames(rows, [(1, "PER-USA"), (2, "PER-USA"), (3, "CHN-PER")], relation=[0.1, -0.5, 0.8])
-    result = coverage.relation_vs_article_tone(articles, dyads, Filters(dyad="PER-USA"), freq="M")
+    frames = rich_frames(rows, [(1, "PER-USA"), (2, "PER-USA"), (3, "CHN-PER")], relation=[0.1, -0.5, 0.8])
+    result = measure(tone.relation_vs_article_tone, frames, Filters(dyad="PER-USA"), "M")
     assert result["n"].tolist() == [2]
     assert result["article_tone"].iloc[0] == pytest.approx(0.2)
     assert result["relation_tone"].iloc[0] == pytest.approx(-0.2)
     with pytest.raises(InputError, match="pair"):
-        coverage.relation_vs_article_tone(articles, dyads, Filters(), freq="W")
+        measure(tone.relation_vs_article_tone, frames, Filters(), "W")
 
 
 # --- empty input and purity ------------------------------------------------------------------------
 
 
-def _all_views(articles, dyads, filters, freq="W"):
-    selected = select(articles, dyads, filters)
-    return {
-        MIRROR_COLUMNS: coverage.mirror(articles, dyads, filters, freq=freq),
-        DIVERSITY_COLUMNS: coverage.outlet_diversity(selected, freq=freq),
-        ARTICLE_COLUMNS: coverage.count_once(selected),
-        THEME_SOURCE_COLUMNS: coverage.theme_by_source(selected),
-        THEME_CHANGE_COLUMNS: coverage.theme_changes(articles, dyads, filters),
-        TONE_HISTOGRAM_COLUMNS: coverage.tone_distribution(selected),
-        THEME_TONE_COLUMNS: coverage.tone_by_theme(selected),
-        SOURCE_TONE_TOTAL_COLUMNS: coverage.tone_by_source(selected),
-        RELATION_TONE_COLUMNS: coverage.relation_vs_article_tone(articles, dyads, filters, freq=freq),
+def _all_views(src, filters, freq="W"):
+    """Every view of this module on one selection, by its columns (the wire copies counted once
+    are keyed by the columns of the rows they are taken from); theme changes only for a closed range."""
+    sel = resolve(src, filters, freq)
+    views = {
+        MIRROR_COLUMNS: sides.mirror(src, sel),
+        DIVERSITY_COLUMNS: diversity.outlet_diversity(src, sel),
+        ARTICLE_FIELDS: count_once(selected_rows(src, filters)),
+        THEME_SOURCE_COLUMNS: themes.theme_by_source(src, sel),
+        TONE_HISTOGRAM_COLUMNS: tone.tone_distribution(src, sel),
+        THEME_TONE_COLUMNS: tone.tone_by_theme(src, sel),
+        SOURCE_TONE_TOTAL_COLUMNS: tone.tone_by_source(src, sel),
+        RELATION_TONE_COLUMNS: tone.relation_vs_article_tone(src, sel),
     }
+    if sel.previous is not None:
+        views[THEME_CHANGE_COLUMNS] = themes.theme_changes(src, sel)
+    return views
+
+
+PERIOD_VIEWS = (MIRROR_COLUMNS, DIVERSITY_COLUMNS, RELATION_TONE_COLUMNS)
 
 
 @pytest.mark.parametrize("freq", ["D", "W", "M"])
 def test_empty_in_gives_empty_out_with_the_columns(freq):
-    articles, dyads = rich_frames([], [])
-    views = _all_views(articles, dyads, Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]), freq)
-    for columns, frame in views.items():
+    src = source_of(rich_frames([], []))
+    for columns, frame in _all_views(src, Filters(dyad="PER-USA"), freq).items():
         assert frame.empty, columns
         assert list(frame.columns) == list(columns)
+    # A closed range is the span whatever the store holds: views over periods list its periods, empty.
+    closed = Filters(dyad="PER-USA", start=JAN[0], end=JAN[1])
+    periods = resolve(src, closed, freq).index.tolist()
+    views = _all_views(src, closed, freq)
+    assert THEME_CHANGE_COLUMNS in views
+    for columns, frame in views.items():
+        assert list(frame.columns) == list(columns)
+        if columns not in PERIOD_VIEWS:
+            assert frame.empty, columns
+            continue
+        assert frame["period"].drop_duplicates().tolist() == periods, columns
+        counts, ratios = frame.select_dtypes("int64"), frame.select_dtypes("float64")
+        assert counts.shape[1] >= 1 and (counts == 0).all().all(), columns
+        assert ratios.isna().all().all(), columns
 
 
 def test_inputs_are_not_mutated(wire):
     articles, dyads = wire
     before = articles.copy(deep=True), dyads.copy(deep=True)
-    _all_views(articles, dyads, Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]))
+    _all_views(source_of(wire), Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]))
     pd.testing.assert_frame_equal(articles, before[0])
     pd.testing.assert_frame_equal(dyads, before[1])
 
@@ -317,7 +330,8 @@ row = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None)
+# 20 examples, not 60: each builds a DuckDB source and runs about ten queries (near 1 s an example).
+@settings(max_examples=20, deadline=None)
 @given(rows=st.lists(row, max_size=40), freq=st.sampled_from(["D", "W", "M"]),
        start_offset=st.integers(0, 100), length=st.integers(0, 100))  # fmt: skip
 def test_invariants_on_random_frames(rows, freq, start_offset, length):
@@ -329,9 +343,10 @@ def test_invariants_on_random_frames(rows, freq, start_offset, length):
     start = date(2025, 1, 1) + timedelta(days=start_offset)
     filters = Filters(dyad="PER-USA", start=start, end=start + timedelta(days=length))
     before = articles.copy(deep=True)
-    views = _all_views(articles, dyads, filters, freq)
+    src = source_of((articles, dyads))
+    views = _all_views(src, filters, freq)
     pd.testing.assert_frame_equal(articles, before)
-    selected = select(articles, dyads, filters)
+    selected = selected_rows(src, filters)
     for columns, frame in views.items():
         assert list(frame.columns) == list(columns)
 
@@ -345,11 +360,11 @@ def test_invariants_on_random_frames(rows, freq, start_offset, length):
     assert (diversity["outlets"] <= diversity["articles"]).all()
     assert ((diversity["stories"] >= 1) == (diversity["articles"] >= 1)).all()
 
-    once = views[ARTICLE_COLUMNS]
-    clustered = selected["cluster_id"].dropna()
-    assert len(once) == clustered.nunique() + selected["cluster_id"].isna().sum()
+    once = views[ARTICLE_FIELDS]
+    clusters = articles.loc[articles["n"].isin(selected["n"]), "cluster_id"]
+    assert len(once) == clusters.dropna().nunique() + clusters.isna().sum()
     assert set(once["n"]) <= set(selected["n"])
-    assert coverage.count_once(once)["n"].tolist() == once["n"].tolist()
+    assert count_once(once)["n"].tolist() == once["n"].tolist()
 
     by_source = views[THEME_SOURCE_COLUMNS]
     assert by_source["share"].between(0, 1).all()
@@ -363,7 +378,7 @@ def test_invariants_on_random_frames(rows, freq, start_offset, length):
     assert changes["change"].dropna().is_monotonic_decreasing
 
     histogram = views[TONE_HISTOGRAM_COLUMNS]
-    assert histogram["articles"].sum() == selected["sentiment"].notna().sum()
+    assert histogram["articles"].sum() == selected["tone"].notna().sum()
 
     for columns in (THEME_TONE_COLUMNS, SOURCE_TONE_TOTAL_COLUMNS):
         tone = views[columns]
@@ -371,7 +386,7 @@ def test_invariants_on_random_frames(rows, freq, start_offset, length):
         assert tone["mean"].dropna().between(-1 - 1e-9, 1 + 1e-9).all()
         ci = tone.dropna(subset=["ci_low"])
         assert (ci["ci_low"] <= ci["mean"] + 1e-9).all() and (ci["mean"] <= ci["ci_high"] + 1e-9).all()
-    assert views[SOURCE_TONE_TOTAL_COLUMNS]["n"].sum() == selected["sentiment"].notna().sum()
+    assert views[SOURCE_TONE_TOTAL_COLUMNS]["n"].sum() == selected["tone"].notna().sum()
 
     relation_tone = views[RELATION_TONE_COLUMNS]
     assert (relation_tone["n"] >= 0).all() and relation_tone["n"].sum() <= len(selected)

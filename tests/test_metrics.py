@@ -1,4 +1,5 @@
-"""Metrics on hand-made frames with exact expected values, plus invariants on random frames."""
+"""Volume, theme and tone measures on hand-made frames with exact expected values, plus invariants
+on random frames."""
 
 from __future__ import annotations
 
@@ -11,18 +12,30 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import metrics
+from analytics import views
 from analytics.errors import InputError
-from analytics.filters import Filters, select
+from analytics.filters import Filters
+from analytics.intervals import t975
+from analytics.measures import themes, tone, volume
+from analytics.periods import period_starts
 from analytics.schema import THEME_SHARE_COLUMNS, THEME_TOTAL_COLUMNS, THEMES, TONE_COLUMNS, VOLUME_COLUMNS
-from tests.conftest import JAN, make_frames
+from analytics.selection import resolve
+from tests.conftest import JAN, make_frames, selected_rows, source_of
 
 W1, W2 = pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-12")
 
 
+def volume_of(frames, filters: Filters, freq: str = "W") -> pd.DataFrame:
+    src = source_of(frames)
+    return volume.volume(src, resolve(src, filters, freq))
+
+
+def selected_ns(frames, filters: Filters) -> list[int]:
+    return selected_rows(source_of(frames), filters)["n"].tolist()
+
+
 def test_weekly_volume_and_share(tiny):
-    articles, dyads = tiny
-    vol = metrics.volume(articles, dyads, Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]), freq="W")
+    vol = volume_of(tiny, Filters(dyad="PER-USA", start=JAN[0], end=JAN[1]), "W")
     assert list(vol.columns) == list(VOLUME_COLUMNS)
     assert vol["period"].tolist() == [W1, W2]
     assert vol["articles"].tolist() == [2, 2]
@@ -31,8 +44,7 @@ def test_weekly_volume_and_share(tiny):
 
 
 def test_daily_volume_fills_empty_days(tiny):
-    articles, dyads = tiny
-    vol = metrics.volume(articles, dyads, Filters(dyad="MEX-USA", start=JAN[0], end=JAN[1]), freq="D")
+    vol = volume_of(tiny, Filters(dyad="MEX-USA", start=JAN[0], end=JAN[1]), "D")
     assert len(vol) == 14
     assert vol["articles"].sum() == 3
     assert vol.loc[vol["period"] == pd.Timestamp("2026-01-09"), "all_articles"].item() == 0
@@ -40,35 +52,30 @@ def test_daily_volume_fills_empty_days(tiny):
 
 
 def test_monthly_volume(tiny):
-    articles, dyads = tiny
-    vol = metrics.volume(articles, dyads, Filters(dyad="PER-USA"), freq="M")
+    vol = volume_of(tiny, Filters(dyad="PER-USA"), "M")
     assert vol[["articles", "all_articles", "share"]].values.tolist() == [[4, 8, 0.5]]
 
 
 def test_source_filter_narrows_the_denominator(tiny):
-    articles, dyads = tiny
-    vol = metrics.volume(articles, dyads, Filters(dyad="PER-USA", source_countries=("USA",)), freq="W")
+    vol = volume_of(tiny, Filters(dyad="PER-USA", source_countries=("USA",)), "W")
     assert vol["articles"].tolist() == [1, 1]
     assert vol["all_articles"].tolist() == [2, 2]
 
 
 def test_country_with_any_partner(tiny):
-    articles, dyads = tiny
-    assert select(articles, dyads, Filters(country="PER"))["n"].tolist() == [1, 2, 5, 6]
-    assert select(articles, dyads, Filters(country="CHN"))["n"].tolist() == [6]
+    assert selected_ns(tiny, Filters(country="PER")) == [1, 2, 5, 6]
+    assert selected_ns(tiny, Filters(country="CHN")) == [6]
 
 
 def test_theme_and_language_filters(tiny):
-    articles, dyads = tiny
-    assert select(articles, dyads, Filters(dyad="PER-USA", themes=("trade",)))["n"].tolist() == [2, 5, 6]
-    assert select(articles, dyads, Filters(themes=("energy", "migration")))["n"].tolist() == [3, 6, 7, 8]
-    assert select(articles, dyads, Filters(languages=("es",)))["n"].tolist() == [1, 6, 7]
+    assert selected_ns(tiny, Filters(dyad="PER-USA", themes=("trade",))) == [2, 5, 6]
+    assert selected_ns(tiny, Filters(themes=("energy", "migration"))) == [3, 6, 7, 8]
+    assert selected_ns(tiny, Filters(languages=("es",))) == [1, 6, 7]
 
 
 def test_theme_shares(tiny):
-    articles, dyads = tiny
-    selected = select(articles, dyads, Filters(dyad="PER-USA"))
-    shares = metrics.theme_shares(selected, freq="W")
+    src = source_of(tiny)
+    shares = themes.theme_shares(src, resolve(src, Filters(dyad="PER-USA"), "W"))
     assert list(shares.columns) == list(THEME_SHARE_COLUMNS)
     assert len(shares) == 2 * len(THEMES)
     table = shares.set_index(["period", "theme"])["share"]
@@ -81,9 +88,8 @@ def test_theme_shares(tiny):
 
 
 def test_tone_with_confidence_interval(tiny):
-    articles, dyads = tiny
-    selected = select(articles, dyads, Filters(start=JAN[0], end=date(2026, 1, 11)))
-    result = metrics.tone(selected, freq="W")
+    src = source_of(tiny)
+    result = tone.tone(src, resolve(src, Filters(start=JAN[0], end=date(2026, 1, 11)), "W"))
     assert list(result.columns) == list(TONE_COLUMNS)
     row = result.iloc[0]
     assert row["n"] == 3
@@ -94,69 +100,65 @@ def test_tone_with_confidence_interval(tiny):
 
 
 def test_tone_of_one_article_has_no_interval(tiny):
-    articles, dyads = tiny
-    result = metrics.tone(select(articles, dyads, Filters(dyad="PER-USA")), freq="W")
+    src = source_of(tiny)
+    result = tone.tone(src, resolve(src, Filters(dyad="PER-USA"), "W"))
     assert result["n"].tolist() == [1, 1]
     assert result["mean"].tolist() == [0.5, 0.7]
     assert result["ci_low"].isna().all()
 
 
 def test_unscored_articles_do_not_count_in_tone(tiny):
-    articles, dyads = tiny
-    result = metrics.tone(select(articles, dyads, Filters(languages=("es",))), freq="M")
+    src = source_of(tiny)
+    result = tone.tone(src, resolve(src, Filters(languages=("es",)), "M"))
     assert result["n"].tolist() == [0]
     assert math.isnan(result["mean"].item())
 
 
 def test_by_source(tiny):
-    articles, dyads = tiny
-    selected = select(articles, dyads, Filters(dyad="PER-USA"))
-    vol = metrics.volume_by_source(selected, freq="W")
+    src = source_of(tiny)
+    sel = resolve(src, Filters(dyad="PER-USA"), "W")
+    vol = volume.volume_by_source(src, sel)
     assert vol.values.tolist() == [[W1, "PER", 1], [W2, "PER", 1], [W1, "USA", 1], [W2, "USA", 1]]
-    tone = metrics.tone_by_source(selected, freq="W")
-    usa = tone.loc[tone["source_country"] == "USA"]
+    by_source = tone.tone_by_source_over_time(src, sel)
+    usa = by_source.loc[by_source["source_country"] == "USA"]
     assert usa["mean"].tolist() == [0.5, 0.7]
-    assert tone.loc[tone["source_country"] == "PER", "n"].tolist() == [0, 0]
+    assert by_source.loc[by_source["source_country"] == "PER", "n"].tolist() == [0, 0]
+
+
+def kpis_of(src, filters: Filters) -> volume.Kpis:
+    return volume.kpis(src, resolve(src, filters))
 
 
 def test_kpis_against_previous_period(tiny):
-    articles, dyads = tiny
-    k = metrics.kpis(articles, dyads, Filters(dyad="PER-USA", start=W2.date(), end=JAN[1]))
+    src = source_of(tiny)
+    k = kpis_of(src, Filters(dyad="PER-USA", start=W2.date(), end=JAN[1]))
     assert (k.articles, k.share, k.tone, k.tone_n) == (2, 0.5, 0.7, 1)
     assert (k.previous_articles, k.previous_tone, k.change) == (2, 0.5, 0.0)
-    mex = metrics.kpis(articles, dyads, Filters(dyad="MEX-USA", start=W2.date(), end=JAN[1]))
+    mex = kpis_of(src, Filters(dyad="MEX-USA", start=W2.date(), end=JAN[1]))
     assert mex.articles == 2 and mex.previous_articles == 1 and mex.change == 1.0
 
 
 def test_open_range_has_no_previous_period(tiny):
-    articles, dyads = tiny
-    k = metrics.kpis(articles, dyads, Filters(dyad="PER-USA"))
+    k = kpis_of(source_of(tiny), Filters(dyad="PER-USA"))
     assert k.previous_articles is None and k.change is None
 
 
-def span_of(ov: metrics.Overview):
-    """The period range the Overview's volume covers, for the per-period views next to it."""
-    return (ov.volume["period"].iloc[0].date(), ov.volume["period"].iloc[-1].date()) if len(ov.volume) else None
-
-
 def test_overview_on_empty_selection(tiny):
-    articles, dyads = tiny
-    filters = Filters(dyad="COL-VEN", start=JAN[0], end=JAN[1])
-    ov = metrics.overview(articles, dyads, filters, freq="W")
-    selected = select(articles, dyads, filters)
+    src = source_of(tiny)
+    ov = views.overview(src, Filters(dyad="COL-VEN", start=JAN[0], end=JAN[1]), "W")
     assert ov.kpis.articles == 0
     assert ov.volume["articles"].tolist() == [0, 0]
-    assert metrics.theme_shares(selected, freq="W", span=span_of(ov))["articles"].sum() == 0
+    assert themes.theme_shares(src, ov.selection)["articles"].sum() == 0
     assert ov.tone["n"].tolist() == [0, 0]
-    assert metrics.volume_by_source(selected, freq="W", span=span_of(ov)).empty
+    assert volume.volume_by_source(src, ov.selection).empty
 
 
 def test_empty_frames_give_empty_results_with_columns():
-    articles, dyads = make_frames([], [])
-    ov = metrics.overview(articles, dyads, Filters(dyad="PER-USA"), freq="W")
-    themes = metrics.theme_shares(articles, freq="W")
+    src = source_of(make_frames([], []))
+    ov = views.overview(src, Filters(dyad="PER-USA"), "W")
+    shares = themes.theme_shares(src, resolve(src, Filters(), "W"))
     assert ov.volume.empty and list(ov.volume.columns) == list(VOLUME_COLUMNS)
-    assert themes.empty and list(themes.columns) == list(THEME_SHARE_COLUMNS)
+    assert shares.empty and list(shares.columns) == list(THEME_SHARE_COLUMNS)
     assert ov.tone.empty and list(ov.tone.columns) == list(TONE_COLUMNS)
     assert ov.kpis.articles == 0 and math.isnan(ov.kpis.share)
 
@@ -169,12 +171,12 @@ def test_filters_refuse_bad_values():
     with pytest.raises(InputError, match="unknown theme"):
         Filters(themes=("sports",))
     with pytest.raises(ValueError, match="frequency"):
-        metrics.period_starts(np.array(["2026-01-01"], dtype="datetime64[D]"), "Q")
+        period_starts(np.array(["2026-01-01"], dtype="datetime64[D]"), "Q")
 
 
 def test_week_starts_on_monday():
     days = np.array(["2026-01-04", "2026-01-05", "2026-01-11", "2026-01-12"], dtype="datetime64[D]")
-    starts = metrics.period_starts(days, "W").astype(str).tolist()
+    starts = period_starts(days, "W").astype(str).tolist()
     assert starts == ["2025-12-29", "2026-01-05", "2026-01-05", "2026-01-12"]
 
 
@@ -199,33 +201,32 @@ row = st.tuples(
 def test_invariants_on_random_frames(rows, freq, start_offset, length):
     frame_rows = [(i + 1, d.isoformat(), s, lang, t, tuple(th)) for i, (d, s, lang, t, th, _) in enumerate(rows)]
     dyad_rows = [(i + 1, dy) for i, r in enumerate(rows) for dy in r[5]]
-    articles, dyads = make_frames(frame_rows, dyad_rows)
+    src = source_of(make_frames(frame_rows, dyad_rows))
     start = date(2025, 1, 1) + timedelta(days=start_offset)
     filters = Filters(dyad="PER-USA", start=start, end=start + timedelta(days=length))
-    ov = metrics.overview(articles, dyads, filters, freq=freq)
-    selected = select(articles, dyads, filters)
+    ov = views.overview(src, filters, freq)
     vol = ov.volume
     assert (vol["articles"] >= 0).all() and (vol["articles"] <= vol["all_articles"]).all()
     assert vol["share"].dropna().between(0, 1).all()
     assert vol["articles"].sum() == ov.kpis.articles
-    assert metrics.theme_shares(selected, freq=freq, span=span_of(ov))["share"].dropna().between(0, 1).all()
+    assert themes.theme_shares(src, ov.selection)["share"].dropna().between(0, 1).all()
     assert (ov.tone["n"] >= 0).all()
     means = ov.tone["mean"].dropna()
     assert means.between(-1, 1).all()
     assert ov.tone["n"].sum() == ov.kpis.tone_n
-    assert int(metrics.volume_by_source(selected, freq=freq, span=span_of(ov))["articles"].sum()) == ov.kpis.articles
+    assert int(volume.volume_by_source(src, ov.selection)["articles"].sum()) == ov.kpis.articles
 
 
 def test_theme_totals(tiny):
-    articles, dyads = tiny
-    totals = metrics.theme_totals(select(articles, dyads, Filters(dyad="PER-USA")))
+    src = source_of(tiny)
+    totals = themes.theme_totals(src, resolve(src, Filters(dyad="PER-USA")))
     assert list(totals.columns) == list(THEME_TOTAL_COLUMNS)
     table = totals.set_index("theme")
     assert table.loc["trade"].tolist() == [3, 0.75]
     assert table.loc["security"].tolist() == [2, 0.5]
     assert table.loc["energy"].tolist() == [1, 0.25]
     assert table.loc["health"].tolist() == [0, 0.0]
-    empty = metrics.theme_totals(select(articles, dyads, Filters(dyad="COL-VEN")))
+    empty = themes.theme_totals(src, resolve(src, Filters(dyad="COL-VEN")))
     assert empty["articles"].sum() == 0 and empty["share"].isna().all() and len(empty) == len(THEMES)
 
 
@@ -239,10 +240,11 @@ def test_outlet_filter_and_counting_wire_copies_once():
     articles, dyads = make_frames(rows, [(1, "PER-USA"), (2, "PER-USA"), (3, "PER-USA"), (4, "MEX-USA")])
     # Articles 1-3 are one wire story reprinted three times.
     articles["cluster_id"] = pd.Categorical(["w", "w", "w", "c4"])
+    src = source_of((articles, dyads))
     once = Filters(dyad="PER-USA", once=True)
-    assert select(articles, dyads, once)["n"].tolist() == [1]
-    assert metrics.kpis(articles, dyads, once).share == 0.5  # 1 story of 2 stories
-    assert select(articles, dyads, Filters(outlets=("Outlet PER",)))["n"].tolist() == [2, 3]
+    assert selected_rows(src, once)["n"].tolist() == [1]
+    assert kpis_of(src, once).share == 0.5  # 1 story of 2 stories
+    assert selected_rows(src, Filters(outlets=("Outlet PER",)))["n"].tolist() == [2, 3]
     assert once.describe() == "PER-USA; wire copies counted once"
 
 
@@ -252,5 +254,5 @@ def test_outlet_filter_and_counting_wire_copies_once():
 )
 def test_t975_is_students_t_past_30_degrees_of_freedom(df, expected):
     # Exact quantiles (R's qt(0.975, df)); 1.96 past 30 made 95% intervals too narrow up to n of about 60.
-    assert metrics.t975(df) == pytest.approx(expected, abs=2e-6 if df > 30 else 0)
-    assert math.isnan(metrics.t975(0))
+    assert t975(df) == pytest.approx(expected, abs=2e-6 if df > 30 else 0)
+    assert math.isnan(t975(0))

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from feedserver import FeedServer, Reply, make_rss
 
-from analytics import metrics
+from analytics import views
+from analytics.engine import from_frames
 from analytics.filters import Filters
 from analytics.ingest.pull import pull_lock
 from analytics.store import Store
@@ -186,7 +187,7 @@ def test_dashboard_reads_while_a_pull_writes(server, tmp_path):
             try:
                 with Store(db) as store:
                     articles, dyads = store.load_frames()
-                metrics.overview(articles, dyads, Filters(dyad="PER-USA"), freq="D")
+                views.overview(from_frames(articles, dyads), Filters(dyad="PER-USA"), "D")
                 seen.append(len(articles))
             except BaseException as exc:  # noqa: BLE001 - any failure of a reader is the finding
                 errors.append(exc)

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import demo, spikes
+from analytics import demo
 from analytics.filters import Filters
-from analytics.metrics import period_starts
+from analytics.measures import spikes
+from analytics.periods import period_starts
 from analytics.schema import (
     SPIKE_ARTICLE_COLUMNS,
     SPIKE_COLUMNS,
@@ -23,7 +24,8 @@ from analytics.schema import (
     SPIKE_TERM_COLUMNS,
     SPIKE_THEME_COLUMNS,
 )
-from tests.conftest import DEMO_END, make_frames
+from analytics.selection import resolve
+from tests.conftest import DEMO_END, make_frames, source_of
 
 DAY0 = date(2025, 1, 6)  # a Monday
 
@@ -40,6 +42,12 @@ def series(counts, *, tones=None, start=DAY0, dyad="PER-USA"):
     return make_frames(rows, [(r[0], dyad) for r in rows])
 
 
+def find(frames, filters: Filters, freq: str = "D", **options) -> pd.DataFrame:
+    """The spikes of ``filters`` per ``freq`` on a source over ``frames``."""
+    src = source_of(frames)
+    return spikes.find_spikes(src, resolve(src, filters, freq), **options)
+
+
 def anscombe(x):
     return 2 * np.sqrt(np.asarray(x, dtype=float) + 0.375)
 
@@ -52,8 +60,8 @@ def volume_rows(frame):
 
 
 def test_volume_spike_exact_values():
-    articles, dyads = series([2, 2, 2, 2, 12, 2])
-    result = spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), freq="D", window=4)
+    frames = series([2, 2, 2, 2, 12, 2])
+    result = find(frames, Filters(dyad="PER-USA"), "D", window=4)
     assert list(result.columns) == list(SPIKE_COLUMNS)
     assert result["period"].tolist() == [pd.Timestamp(DAY0 + timedelta(days=4))]
     row = result.iloc[0]
@@ -64,8 +72,8 @@ def test_volume_spike_exact_values():
 
 def test_volume_spike_uses_the_robust_spread_of_a_noisy_window():
     counts = [2, 9, 4, 14, 20]
-    articles, dyads = series(counts)
-    result = spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), freq="D", window=4, z=1.0)
+    frames = series(counts)
+    result = find(frames, Filters(dyad="PER-USA"), "D", window=4, z=1.0)
     last = result.loc[result["period"] == pd.Timestamp(DAY0 + timedelta(days=4))].iloc[0]
     past = anscombe(counts[:4])
     centre = np.median(past)
@@ -76,33 +84,31 @@ def test_volume_spike_uses_the_robust_spread_of_a_noisy_window():
 
 
 def test_thresholds_and_history():
-    articles, dyads = series([1, 12])
+    frames = series([1, 12])
     # One period of history is less than half a window of 4: not judged.
-    assert spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), window=4).empty
-    articles, dyads = series([1, 1, 12])
-    assert len(spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), window=4)) == 1
-    assert spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), window=4, min_articles=13).empty
-    assert spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), window=4, z=5.0).empty
+    assert find(frames, Filters(dyad="PER-USA"), window=4).empty
+    frames = series([1, 1, 12])
+    assert len(find(frames, Filters(dyad="PER-USA"), window=4)) == 1
+    assert find(frames, Filters(dyad="PER-USA"), window=4, min_articles=13).empty
+    assert find(frames, Filters(dyad="PER-USA"), window=4, z=5.0).empty
 
 
 def test_baseline_reaches_before_the_range_but_not_before_the_data():
-    articles, dyads = series([3] * 5 + [20, 3])
+    frames = series([3] * 5 + [20, 3])
     spike_day = DAY0 + timedelta(days=5)
-    result = spikes.find_spikes(
-        articles, dyads, Filters(dyad="PER-USA", start=spike_day, end=spike_day + timedelta(days=1)), window=10
-    )
+    result = find(frames, Filters(dyad="PER-USA", start=spike_day, end=spike_day + timedelta(days=1)), window=10)
     # The window reaches 5 days before the first article: counted as zeros, the median would be 1.5.
     assert result[["period", "value", "baseline"]].values.tolist() == [[pd.Timestamp(spike_day), 20.0, 3.0]]
     later = Filters(dyad="PER-USA", start=spike_day + timedelta(days=1))
-    assert spikes.find_spikes(articles, dyads, later, window=10).empty
+    assert find(frames, later, window=10).empty
 
 
 def test_weekly_spike_is_labelled_by_its_monday():
     counts = [3] * 70
     for day in range(63, 68):
         counts[day] = 12  # week 10 (days 63-69): 66 articles instead of 21
-    articles, dyads = series(counts)
-    result = spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), freq="W")
+    frames = series(counts)
+    result = find(frames, Filters(dyad="PER-USA"), "W")
     assert result[["period", "kind", "value", "baseline"]].values.tolist() == [
         [pd.Timestamp(DAY0 + timedelta(days=63)), "volume", 66.0, 21.0]
     ]
@@ -110,8 +116,8 @@ def test_weekly_spike_is_labelled_by_its_monday():
 
 def test_tone_shift_exact_values():
     calm, warm = [0.1, 0.0, -0.1], [0.9, 0.8, 0.7]
-    articles, dyads = series([3] * 5, tones=[calm] * 4 + [warm])
-    result = spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), window=4, min_scored=3)
+    frames = series([3] * 5, tones=[calm] * 4 + [warm])
+    result = find(frames, Filters(dyad="PER-USA"), window=4, min_scored=3)
     assert result["kind"].tolist() == ["tone"]
     row = result.iloc[0]
     base_sd = math.sqrt(4 * (0.01 + 0.01) / 11)
@@ -120,31 +126,31 @@ def test_tone_shift_exact_values():
     assert row["score"] == pytest.approx(0.8 / (base_sd * math.sqrt(1 / 3 + 1 / 12)))
     assert row["articles"] == 3
     # Three scored articles are too few under the default minimum of ten.
-    assert spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), window=4).empty
+    assert find(frames, Filters(dyad="PER-USA"), window=4).empty
 
 
 def test_tone_shift_floors_a_degenerate_baseline_and_reads_both_directions():
-    articles, dyads = series([10] * 5, tones=[[0.0]] * 4 + [[-0.2]])
-    result = spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), window=4)
+    frames = series([10] * 5, tones=[[0.0]] * 4 + [[-0.2]])
+    result = find(frames, Filters(dyad="PER-USA"), window=4)
     assert result["kind"].tolist() == ["tone"]
     assert result["score"].iloc[0] == pytest.approx(-0.2 / (0.05 * math.sqrt(1 / 10 + 1 / 40)))
 
 
 def test_refuses_bad_parameters():
-    articles, dyads = series([1])
+    frames = series([1])
     with pytest.raises(ValueError, match="per day"):
-        spikes.find_spikes(articles, dyads, Filters(), freq="M")
+        find(frames, Filters(), "M")
     with pytest.raises(ValueError, match="window"):
-        spikes.find_spikes(articles, dyads, Filters(), window=1)
+        find(frames, Filters(), window=1)
 
 
 def test_empty_in_gives_empty_out_with_the_columns():
-    articles, dyads = make_frames([], [])
+    frames = make_frames([], [])
     for filters in (Filters(dyad="PER-USA"), Filters(dyad="PER-USA", start=DAY0, end=DAY0 + timedelta(days=30))):
-        result = spikes.find_spikes(articles, dyads, filters)
+        result = find(frames, filters)
         assert result.empty and list(result.columns) == list(SPIKE_COLUMNS)
-    articles, dyads = series([5, 5, 50])
-    result = spikes.find_spikes(articles, dyads, Filters(dyad="COL-VEN"), window=2)
+    frames = series([5, 5, 50])
+    result = find(frames, Filters(dyad="COL-VEN"), window=2)
     assert result.empty and list(result.columns) == list(SPIKE_COLUMNS)
 
 
@@ -154,17 +160,17 @@ def test_empty_in_gives_empty_out_with_the_columns():
 def test_planted_spike_is_found_exactly_once():
     counts = np.random.default_rng(42).poisson(6, 120)
     counts[90] = 30
-    articles, dyads = series(counts.tolist())
-    result = spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), freq="D")
+    frames = series(counts.tolist())
+    result = find(frames, Filters(dyad="PER-USA"), "D")
     assert result["period"].tolist() == [pd.Timestamp(DAY0 + timedelta(days=90))]
     assert result["baseline"].item() == np.median(counts[62:90])
 
 
 def test_noisy_series_without_events_has_no_spike():
     counts = np.random.default_rng(7).poisson(6, 365)
-    articles, dyads = series(counts.tolist())
-    assert spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), freq="D").empty
-    assert spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), freq="W").empty
+    frames = series(counts.tolist())
+    assert find(frames, Filters(dyad="PER-USA"), "D").empty
+    assert find(frames, Filters(dyad="PER-USA"), "W").empty
 
 
 @settings(max_examples=40, deadline=None)
@@ -174,8 +180,8 @@ def test_a_flat_series_never_spikes_on_one_more_article(level, wiggle, freq):
     counts = [max(level + w, 0) for w in wiggle]
     if freq == "W":
         counts = [c if day == 0 else 0 for c in counts for day in range(7)]  # each week's articles on its Monday
-    articles, dyads = series(counts)
-    assert volume_rows(spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), freq=freq)).empty
+    frames = series(counts)
+    assert volume_rows(find(frames, Filters(dyad="PER-USA"), freq)).empty
 
 
 @settings(max_examples=60, deadline=None)
@@ -188,7 +194,7 @@ def test_invariants_on_random_series(counts, freq, tone, shift, start_offset, le
     start = DAY0 + timedelta(days=start_offset)
     filters = Filters(dyad="PER-USA", start=start, end=start + timedelta(days=length))
     before = articles.copy(deep=True)
-    result = spikes.find_spikes(articles, dyads, filters, freq=freq, min_scored=3)
+    result = find((articles, dyads), filters, freq, min_scored=3)
     pd.testing.assert_frame_equal(articles, before)
     assert list(result.columns) == list(SPIKE_COLUMNS)
     assert set(result["kind"]) <= set(SPIKE_KINDS)
@@ -234,19 +240,20 @@ def story():
 
 
 def test_title_rows_are_the_spike_and_its_baseline(story):
-    articles, dyads, _ = story
-    ns = spikes.title_rows(articles, dyads, Filters(dyad="PER-USA"), SPIKE_DAY, SPIKE_DAY + timedelta(days=1))
+    src = source_of(story[:2])
+    sel = resolve(src, Filters(dyad="PER-USA"), "D")
+    ns = spikes.title_rows(src, sel, SPIKE_DAY, SPIKE_DAY + timedelta(days=1))
     assert ns.tolist() == list(range(1, 11))
-    short = spikes.title_rows(articles, dyads, Filters(dyad="PER-USA"), SPIKE_DAY, SPIKE_DAY, baseline_days=10)
+    short = spikes.title_rows(src, sel, SPIKE_DAY, SPIKE_DAY, baseline_days=10)
     assert short.tolist() == [4, 5, 6, 7, 8]  # baseline 19-28 January
 
 
 def test_spike_drivers_exact(story):
     articles, dyads, titles = story
     before = articles.copy(deep=True)
-    drivers = spikes.spike_drivers(
-        articles, dyads, Filters(dyad="PER-USA"), SPIKE_DAY, SPIKE_DAY + timedelta(days=1), titles=titles
-    )
+    src = source_of((articles, dyads))
+    sel = resolve(src, Filters(dyad="PER-USA"), "D")
+    drivers = spikes.spike_drivers(src, sel, SPIKE_DAY, SPIKE_DAY + timedelta(days=1), titles=titles)
     pd.testing.assert_frame_equal(articles, before)
     assert (drivers.start, drivers.end) == (SPIKE_DAY, date(2026, 1, 30))
     assert (drivers.baseline_start, drivers.baseline_end) == (date(2026, 1, 1), date(2026, 1, 28))
@@ -288,11 +295,12 @@ def test_spike_drivers_exact(story):
 
 def test_spike_drivers_without_titles_or_articles(story):
     articles, dyads, titles = story
-    bare = spikes.spike_drivers(articles, dyads, Filters(dyad="PER-USA"), SPIKE_DAY, SPIKE_DAY,
+    src = source_of((articles, dyads))
+    bare = spikes.spike_drivers(src, resolve(src, Filters(dyad="PER-USA"), "D"), SPIKE_DAY, SPIKE_DAY,
                                 titles=titles.iloc[:0])  # fmt: skip
     assert bare.new_terms.empty and list(bare.new_terms.columns) == list(SPIKE_TERM_COLUMNS)
     assert bare.top_articles["n"].tolist() == [5, 8] and bare.top_articles["title"].isna().all()
-    empty = spikes.spike_drivers(articles, dyads, Filters(dyad="COL-VEN"), SPIKE_DAY, SPIKE_DAY, titles=titles)
+    empty = spikes.spike_drivers(src, resolve(src, Filters(dyad="COL-VEN"), "D"), SPIKE_DAY, SPIKE_DAY, titles=titles)
     assert empty.articles == 0
     for frame, columns in ((empty.top_articles, SPIKE_ARTICLE_COLUMNS), (empty.new_terms, SPIKE_TERM_COLUMNS),
                            (empty.theme_mix, SPIKE_THEME_COLUMNS), (empty.outlets, SPIKE_OUTLET_COLUMNS)):  # fmt: skip
@@ -324,20 +332,18 @@ def _event_days(dyad: str) -> set[date]:
 
 
 @pytest.fixture(scope="module")
-def demo_frames(demo_db):
+def demo_source(demo_db):
     from analytics.store import Store
 
     with Store(demo_db) as store:
-        articles, dyads = store.load_frames()
-    return articles, dyads
+        return source_of(store.load_frames())
 
 
 @pytest.mark.parametrize("freq", ["D", "W"])
-def test_demo_state_visit_is_flagged_and_nothing_outside_the_events(demo_frames, freq):
-    articles, dyads = demo_frames
+def test_demo_state_visit_is_flagged_and_nothing_outside_the_events(demo_source, freq):
     visit = next(e for e in demo.EVENTS if e.key == "state_visit")
     first, last = visit.window(DEMO_END)
-    result = spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA"), freq=freq)
+    result = spikes.find_spikes(demo_source, resolve(demo_source, Filters(dyad="PER-USA"), freq))
     volume = volume_rows(result)
     flagged = [p.date() for p in volume["period"]]
     step = 1 if freq == "D" else 7
@@ -352,18 +358,17 @@ def test_demo_state_visit_is_flagged_and_nothing_outside_the_events(demo_frames,
         assert any(p + timedelta(days=i) in events for i in range(step)), f"false alarm on {p}"
 
 
-def test_demo_state_visit_drivers(demo_frames, demo_db):
+def test_demo_state_visit_drivers(demo_source, demo_db):
     from analytics.store import Store
 
-    articles, dyads = demo_frames
-    filters = Filters(dyad="PER-USA")
-    week = spikes.find_spikes(articles, dyads, filters, freq="W")
+    sel = resolve(demo_source, Filters(dyad="PER-USA"), "W")
+    week = spikes.find_spikes(demo_source, sel)
     visit_start = next(e for e in demo.EVENTS if e.key == "state_visit").window(DEMO_END)[0]
     period = volume_rows(week).loc[lambda f: f["period"] == pd.Timestamp(visit_start + timedelta(days=1)), "period"]
     start, end = spikes.spike_window(period.item(), "W")
     with Store(demo_db) as store:
-        titles = store.article_rows(spikes.title_rows(articles, dyads, filters, start, end))
-    drivers = spikes.spike_drivers(articles, dyads, filters, start, end, titles=titles)
+        titles = store.article_rows(spikes.title_rows(demo_source, sel, start, end))
+    drivers = spikes.spike_drivers(demo_source, sel, start, end, titles=titles)
     assert set(drivers.theme_mix["theme"].iloc[:2]) == {"diplomacy", "trade"}
     assert drivers.theme_mix["change"].iloc[0] > 0.15
     assert {"state visit", "visita", "estado"} & set(drivers.new_terms["term"])
@@ -374,6 +379,5 @@ def test_demo_state_visit_drivers(demo_frames, demo_db):
 
 @pytest.mark.parametrize("dyad", ["COL-USA", "COL-VEN", "CHL-PER"])
 @pytest.mark.parametrize("freq", ["D", "W"])
-def test_demo_pairs_without_events_are_quiet(demo_frames, dyad, freq):
-    articles, dyads = demo_frames
-    assert spikes.find_spikes(articles, dyads, Filters(dyad=dyad), freq=freq).empty
+def test_demo_pairs_without_events_are_quiet(demo_source, dyad, freq):
+    assert spikes.find_spikes(demo_source, resolve(demo_source, Filters(dyad=dyad), freq)).empty
