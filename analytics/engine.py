@@ -173,10 +173,14 @@ def _read(con: Any, backend: str, folder: Path, name: str) -> Any:
     return con.read_parquet(str(folder), table_name=name)
 
 
+def _plain(schema: pa.Schema, fields: tuple[str, ...] | None = None) -> pa.Schema:
+    """``schema`` with dictionary-encoded text as plain strings, limited to ``fields`` (in that order)."""
+    plain = {f.name: pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type) for f in schema}
+    return pa.schema([plain[name] for name in (fields or schema.names)])
+
+
 def _ibis_schema(schema: pa.Schema) -> ibis.Schema:
-    plain = pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
-                       for f in schema])  # fmt: skip
-    return ibis.Schema.from_pyarrow(plain)
+    return ibis.Schema.from_pyarrow(_plain(schema))
 
 
 def from_frames(articles: pd.DataFrame, dyads: pd.DataFrame, *, stamp: str = "frames") -> Source:
@@ -208,10 +212,12 @@ def from_frames(articles: pd.DataFrame, dyads: pd.DataFrame, *, stamp: str = "fr
          "relation_tone": relation.astype(np.float64).to_numpy()}
     )  # fmt: skip
     con = ibis.duckdb.connect()
-    arrow_articles = pa.Table.from_pandas(table, preserve_index=False)
-    arrow_articles = arrow_articles.set_column(
-        arrow_articles.schema.get_field_index("day"), "day", arrow_articles["day"].cast(pa.date32())
+    # Explicit types: a column with no value (an empty store, no pairs, every country unknown) would
+    # otherwise be inferred as Arrow's null type, which DuckDB cannot store.
+    arrow_articles = pa.Table.from_pandas(
+        table, schema=_plain(dataset.ARTICLE_SCHEMA, ARTICLE_FIELDS), preserve_index=False
     )
+    arrow_dyads = pa.Table.from_pandas(pairs, schema=_plain(dataset.DYAD_SCHEMA, DYAD_FIELDS), preserve_index=False)
     a = con.create_table("articles", arrow_articles, temp=True)
-    d = con.create_table("dyads", pa.Table.from_pandas(pairs, preserve_index=False), temp=True)
+    d = con.create_table("dyads", arrow_dyads, temp=True)
     return Source(con, a.select(*ARTICLE_FIELDS), d.select(*DYAD_FIELDS), stamp=stamp)
