@@ -47,10 +47,10 @@ def dyad_of(a: str, b: str) -> str:
     return f"{x}-{y}"
 
 
-# Frequencies the metrics accept: day, week (starting Monday) and month.
+# Frequencies the measures accept: day, week (starting Monday) and month.
 FREQUENCIES: dict[str, str] = {"D": "day", "W": "week", "M": "month"}
 
-# Columns of the frames the store hands to the metrics (see Store.load_frames).
+# Columns of the frames Store.load_frames returns (engine.from_frames reads this layout).
 ARTICLE_COLUMNS: tuple[str, ...] = (
     "n",
     "published",
@@ -64,7 +64,7 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
 )
 DYAD_COLUMNS: tuple[str, ...] = ("n", "dyad", "relation_tone")
 
-# Columns of the frames the metrics return.
+# Columns of the frames the measures return (analytics.measures: volume, themes, tone).
 VOLUME_COLUMNS: tuple[str, ...] = ("period", "articles", "all_articles", "share")
 THEME_SHARE_COLUMNS: tuple[str, ...] = ("period", "theme", "articles", "period_articles", "share")
 THEME_TOTAL_COLUMNS: tuple[str, ...] = ("theme", "articles", "share")
@@ -72,7 +72,7 @@ TONE_COLUMNS: tuple[str, ...] = ("period", "n", "mean", "ci_low", "ci_high")
 SOURCE_VOLUME_COLUMNS: tuple[str, ...] = ("period", "source_country", "articles")
 SOURCE_TONE_COLUMNS: tuple[str, ...] = ("period", "source_country", "n", "mean", "ci_low", "ci_high")
 
-# Columns of the coverage views (analytics.coverage).
+# Columns of the mirror view, diversity, theme changes and tone breakdowns (analytics.measures).
 MIRROR_COLUMNS: tuple[str, ...] = ("period", "source_country", "articles", "country_total", "share")
 DIVERSITY_COLUMNS: tuple[str, ...] = ("period", "articles", "stories", "outlets")
 THEME_SOURCE_COLUMNS: tuple[str, ...] = ("source_country", "theme", "articles", "source_articles", "share")
@@ -89,7 +89,7 @@ THEME_TONE_COLUMNS: tuple[str, ...] = ("theme", "n", "mean", "ci_low", "ci_high"
 SOURCE_TONE_TOTAL_COLUMNS: tuple[str, ...] = ("source_country", "n", "mean", "ci_low", "ci_high")
 RELATION_TONE_COLUMNS: tuple[str, ...] = ("period", "n", "article_tone", "relation_tone")
 
-# Columns of the spike finder and of what drove a spike (analytics.spikes).
+# Columns of the spike finder and of what drove a spike (analytics.measures.spikes).
 SPIKE_KINDS: tuple[str, ...] = ("volume", "tone")
 SPIKE_COLUMNS: tuple[str, ...] = ("period", "kind", "value", "baseline", "score", "articles")
 SPIKE_ARTICLE_COLUMNS: tuple[str, ...] = ("n", "published", "outlet", "title", "copies")
