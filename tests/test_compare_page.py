@@ -18,7 +18,7 @@ from dashboard import charts_more
 from tests.conftest import DEMO_END, open_app, plotly_values
 from tests.conftest import chart_specs as figures
 
-PAGE = "dashboard/compare_page.py"
+PAGE = "dashboard/pages/compare.py"
 Q2 = {"from": "2026-04-01", "to": DEMO_END.isoformat()}
 Q2_DATES = {"start": date(2026, 4, 1), "end": DEMO_END}
 

@@ -24,7 +24,7 @@ def demo_frames(demo_db):
 
 def test_coverage_page(demo_db, use_db, demo_frames):
     use_db(demo_db)
-    at = open_app(page="dashboard/coverage_page.py", query=RANGE)
+    at = open_app(page="dashboard/pages/coverage.py", query=RANGE)
     charts = figures(at)
     assert set(charts) == {
         "Coverage volume per week", "Coverage by source country per week",
@@ -46,14 +46,14 @@ def test_coverage_page(demo_db, use_db, demo_frames):
 
 def test_mirror_view_needs_a_pair(demo_db, use_db):
     use_db(demo_db)
-    at = open_app(page="dashboard/coverage_page.py", query={**RANGE, "pair": "PER-any"})
+    at = open_app(page="dashboard/pages/coverage.py", query={**RANGE, "pair": "PER-any"})
     assert "Mirror view: each side's media on the relationship" not in figures(at)
     assert any("needs a country pair" in c.value for c in at.caption)
 
 
 def test_themes_page(demo_db, use_db, demo_frames):
     use_db(demo_db)
-    at = open_app(page="dashboard/themes_page.py", query=RANGE)
+    at = open_app(page="dashboard/pages/themes.py", query=RANGE)
     charts = figures(at)
     assert set(charts) == {"Themes per week", "Themes by source country",
                            "Themes rising and falling against the previous period"}  # fmt: skip
@@ -64,7 +64,7 @@ def test_themes_page(demo_db, use_db, demo_frames):
 
 def test_tone_page(demo_db, use_db, demo_frames):
     use_db(demo_db)
-    at = open_app(page="dashboard/tone_page.py", query={**RANGE, "theme": ["trade"]})
+    at = open_app(page="dashboard/pages/tone.py", query={**RANGE, "theme": ["trade"]})
     charts = figures(at)
     assert {"Tone per week", "Distribution of article tone", "Tone by theme", "Tone by source country",
             "Relation tone and article tone per week"} == set(charts)  # fmt: skip
@@ -77,7 +77,7 @@ def test_tone_page(demo_db, use_db, demo_frames):
     assert plotly_values(line["y"]) == pytest.approx(expected["mean"].tolist(), nan_ok=True)
 
 
-@pytest.mark.parametrize("page", ["dashboard/coverage_page.py", "dashboard/themes_page.py", "dashboard/tone_page.py"])
+@pytest.mark.parametrize("page", [f"dashboard/pages/{name}.py" for name in ("coverage", "themes", "tone")])
 def test_empty_filters_show_the_message(demo_db, use_db, page):
     use_db(demo_db)
     at = open_app(page=page, query={**RANGE, "pair": "COL-VEN", "lang": "en", "source": "CHN"})

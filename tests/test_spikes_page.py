@@ -16,7 +16,7 @@ from dashboard import charts_more
 from tests.conftest import DEMO_END, open_app, plotly_values
 from tests.conftest import chart_specs as figures
 
-PAGE = "dashboard/spikes_page.py"
+PAGE = "dashboard/pages/spikes.py"
 YEAR = {"from": "2025-07-01", "to": DEMO_END.isoformat()}
 FILTERS = Filters(dyad="PER-USA", start=date(2025, 7, 1), end=DEMO_END)
 VISIT_START, VISIT_END = next(e for e in demo.EVENTS if e.key == "state_visit").window(DEMO_END)

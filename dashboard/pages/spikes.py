@@ -14,7 +14,7 @@ from dashboard.data import choices, spike_drivers, spike_view
 from dashboard.safe import md_escape
 from dashboard.state import current_view
 
-ARTICLES_PAGE = "dashboard/articles_page.py"
+ARTICLES_PAGE = "dashboard/pages/articles.py"
 _OPEN = "_spikes_open_articles"
 
 # The button's callback narrows the shared date filters; the switch itself happens here, before
