@@ -13,7 +13,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import charts_more, methods, panel
+from dashboard import compare_charts, methods, panel
 from dashboard.briefing import Panel
 from dashboard.data import choices, compare_view
 from dashboard.safe import md_escape, plotly_text
@@ -126,21 +126,21 @@ panels = [
     Panel(
         "compare-volume",
         "Coverage volume, A vs B",
-        charts_more.compare_volume_chart(comparison.volume, subtitle=subtitle, freq=view.freq, aligned=aligned),
+        compare_charts.compare_volume_chart(comparison.volume, subtitle=subtitle, freq=view.freq, aligned=aligned),
         comparison.volume,
         methods.COMPARE_VOLUME,
     ),
     Panel(
         "compare-themes",
         "Themes, A vs B",
-        charts_more.compare_theme_chart(comparison.themes, subtitle=subtitle),
+        compare_charts.compare_theme_chart(comparison.themes, subtitle=subtitle),
         comparison.themes,
         methods.COMPARE_THEMES,
     ),
     Panel(
         "compare-tone",
         "Tone, A vs B",
-        charts_more.compare_tone_chart(comparison.tone, subtitle=subtitle, freq=view.freq, aligned=aligned),
+        compare_charts.compare_tone_chart(comparison.tone, subtitle=subtitle, freq=view.freq, aligned=aligned),
         comparison.tone,
         methods.COMPARE_TONE,
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, methods, panel
+from dashboard import coverage_charts, methods, panel
 from dashboard.briefing import Panel
 from dashboard.data import coverage_view
 from dashboard.safe import md_escape
@@ -21,14 +21,14 @@ panels = [
     Panel(
         "volume",
         "Coverage volume",
-        charts.volume_chart(result.volume, subtitle=sub, freq=view.freq),
+        coverage_charts.volume_chart(result.volume, subtitle=sub, freq=view.freq),
         result.volume,
         methods.VOLUME,
     ),
     Panel(
         "by-source",
         "Coverage by source country",
-        charts.volume_by_source_chart(result.by_source, subtitle=sub, freq=view.freq),
+        coverage_charts.volume_by_source_chart(result.by_source, subtitle=sub, freq=view.freq),
         result.by_source,
         methods.BY_SOURCE,
     ),
@@ -38,7 +38,7 @@ if result.mirror is not None and not result.mirror.empty:
         Panel(
             "mirror",
             "Mirror view",
-            charts.mirror_chart(result.mirror, subtitle=sub, freq=view.freq),
+            coverage_charts.mirror_chart(result.mirror, subtitle=sub, freq=view.freq),
             result.mirror,
             methods.MIRROR,
         )
@@ -49,7 +49,7 @@ panels.append(
     Panel(
         "diversity",
         "Outlet diversity",
-        charts.diversity_chart(result.diversity, subtitle=sub, freq=view.freq),
+        coverage_charts.diversity_chart(result.diversity, subtitle=sub, freq=view.freq),
         result.diversity,
         methods.DIVERSITY,
     )

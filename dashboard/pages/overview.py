@@ -7,7 +7,7 @@ import math
 import streamlit as st
 
 from analytics.measures.volume import Kpis
-from dashboard import charts, methods, panel
+from dashboard import coverage_charts, methods, panel, theme_charts, tone_charts
 from dashboard.briefing import Panel
 from dashboard.data import overview
 from dashboard.safe import md_escape
@@ -57,19 +57,23 @@ panels = [
     Panel(
         "volume",
         "Coverage volume",
-        charts.volume_chart(result.volume, subtitle=subtitle, freq=result.freq),
+        coverage_charts.volume_chart(result.volume, subtitle=subtitle, freq=result.freq),
         result.volume,
         methods.VOLUME,
     ),
     Panel(
         "themes",
         "Themes",
-        charts.theme_chart(result.theme_totals, subtitle=subtitle),
+        theme_charts.theme_chart(result.theme_totals, subtitle=subtitle),
         result.theme_totals,
         methods.THEME_TOTALS,
     ),  # fmt: skip
     Panel(
-        "tone", "Tone", charts.tone_chart(result.tone, subtitle=subtitle, freq=result.freq), result.tone, methods.TONE
+        "tone",
+        "Tone",
+        tone_charts.tone_chart(result.tone, subtitle=subtitle, freq=result.freq),
+        result.tone,
+        methods.TONE,
     ),
 ]
 for item in panels:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.measures.spikes import DEFAULT_WINDOW, spike_window
-from dashboard import charts_more, methods, panel
+from dashboard import methods, panel, spike_charts, theme_charts
 from dashboard.briefing import Panel
 from dashboard.data import choices, spike_drivers, spike_view
 from dashboard.safe import md_escape
@@ -50,14 +50,14 @@ panels = [
     Panel(
         "spikes-volume",
         "Coverage volume and its spikes",
-        charts_more.spike_volume_chart(volume, subtitle=subtitle, freq=freq),
+        spike_charts.spike_volume_chart(volume, subtitle=subtitle, freq=freq),
         volume,
         methods.SPIKE_VOLUME,
     ),
     Panel(
         "spikes-tone",
         "Tone and its shifts",
-        charts_more.spike_tone_chart(tone, subtitle=subtitle, freq=freq),
+        spike_charts.spike_tone_chart(tone, subtitle=subtitle, freq=freq),
         tone,
         methods.SPIKE_TONE,
     ),
@@ -137,7 +137,7 @@ with right:
 mix = Panel(
     "spikes-themes",
     "Theme mix of the spike",
-    charts_more.theme_mix_chart(drivers.theme_mix, subtitle=f"{subtitle} · {start} to {end} vs the 28 days before"),
+    theme_charts.theme_mix_chart(drivers.theme_mix, subtitle=f"{subtitle} · {start} to {end} vs the 28 days before"),
     drivers.theme_mix,
     methods.SPIKE_THEMES,
 )

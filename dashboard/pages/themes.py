@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, methods, panel
+from dashboard import methods, panel, theme_charts
 from dashboard.briefing import Panel
 from dashboard.data import themes_view
 from dashboard.safe import md_escape
@@ -21,14 +21,14 @@ panels = [
     Panel(
         "theme-periods",
         "Themes over time",
-        charts.theme_stack_chart(result.shares, subtitle=sub, freq=view.freq),
+        theme_charts.theme_stack_chart(result.shares, subtitle=sub, freq=view.freq),
         result.shares,
         methods.THEME_STACK,
     ),
     Panel(
         "theme-sources",
         "Themes by source country",
-        charts.theme_source_heatmap(result.by_source, subtitle=sub),
+        theme_charts.theme_source_heatmap(result.by_source, subtitle=sub),
         result.by_source,
         methods.THEME_SOURCE,
     ),
@@ -38,7 +38,7 @@ if result.changes is not None:
         Panel(
             "theme-changes",
             "Rising and falling themes",
-            charts.theme_change_chart(result.changes, subtitle=sub),
+            theme_charts.theme_change_chart(result.changes, subtitle=sub),
             result.changes,
             methods.THEME_CHANGES,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, methods, panel
+from dashboard import methods, panel, tone_charts
 from dashboard.briefing import Panel
 from dashboard.data import tone_view
 from dashboard.safe import md_escape
@@ -18,25 +18,27 @@ if result.tone.empty or int(result.tone["n"].sum()) == 0:
 
 sub = panel.subtitle(view)
 panels = [
-    Panel("tone", "Tone", charts.tone_chart(result.tone, subtitle=sub, freq=view.freq), result.tone, methods.TONE),
+    Panel("tone", "Tone", tone_charts.tone_chart(result.tone, subtitle=sub, freq=view.freq), result.tone, methods.TONE),
     Panel(
         "tone-distribution",
         "Tone distribution",
-        charts.tone_histogram(result.distribution, subtitle=sub),
+        tone_charts.tone_histogram(result.distribution, subtitle=sub),
         result.distribution,
         methods.TONE_DISTRIBUTION,
     ),
     Panel(
         "tone-themes",
         "Tone by theme",
-        charts.tone_by_chart(result.by_theme, category="theme", subtitle=sub, title="Tone by theme"),
+        tone_charts.tone_by_chart(result.by_theme, category="theme", subtitle=sub, title="Tone by theme"),
         result.by_theme,
         methods.TONE_BY_THEME,
     ),
     Panel(
         "tone-sources",
         "Tone by source country",
-        charts.tone_by_chart(result.by_source, category="source_country", subtitle=sub, title="Tone by source country"),
+        tone_charts.tone_by_chart(
+            result.by_source, category="source_country", subtitle=sub, title="Tone by source country"
+        ),
         result.by_source,
         methods.TONE_BY_SOURCE,
     ),
@@ -46,7 +48,7 @@ if result.relation is not None:
         Panel(
             "relation-tone",
             "Relation tone and article tone",
-            charts.relation_tone_chart(result.relation, subtitle=sub, freq=view.freq),
+            tone_charts.relation_tone_chart(result.relation, subtitle=sub, freq=view.freq),
             result.relation,
             methods.RELATION_TONE,
         )
