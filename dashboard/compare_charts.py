@@ -51,7 +51,7 @@ def compare_volume_chart(data: pd.DataFrame, *, subtitle: str, freq: str, aligne
     fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero")
     fig.update_xaxes(title_text=_x_title(freq, aligned))
     fig = layout(fig, f"Coverage volume per {FREQUENCIES[freq]}", subtitle, hovermode="closest")
-    return fig.updatelayout(margin={"t": 100})
+    return fig.update_layout(margin={"t": 100})
 
 
 def compare_theme_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
@@ -74,9 +74,9 @@ def compare_theme_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
             )
         )
     fig.update_xaxes(title_text="Share of articles with the theme (an article can have several)", tickformat=".0%")
-    fig.updatelayout(barmode="group", legend={"traceorder": "reversed"})
+    fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
     fig = layout(fig, "Themes", subtitle, hovermode="closest")
-    return fig.updatelayout(margin={"t": 100}, height=520)
+    return fig.update_layout(margin={"t": 100}, height=520)
 
 
 def compare_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str, aligned: bool) -> go.Figure:
@@ -105,4 +105,4 @@ def compare_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str, aligned:
     fig.update_yaxes(title_text="Tone (VADER compound, −1 to +1)", range=[-1, 1], zeroline=False)
     fig.update_xaxes(title_text=_x_title(freq, aligned))
     fig = layout(fig, f"Tone per {FREQUENCIES[freq]}", subtitle, hovermode="closest")
-    return fig.updatelayout(margin={"t": 100})
+    return fig.update_layout(margin={"t": 100})

@@ -52,7 +52,7 @@ def volume_by_source_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> g
             go.Bar(x=rows["period"], y=rows["articles"], name=label, marker_color=country_colour(str(code)),
                    hovertemplate=f"{label}: " + "%{y:,}<extra></extra>")
         )  # fmt: skip
-    fig.updatelayout(barmode="stack")
+    fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero")
     return layout(fig, f"Coverage by source country per {FREQUENCIES[freq]}", subtitle)
 

@@ -28,7 +28,7 @@ def theme_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
         )
     )
     fig.update_xaxes(title_text="Share of articles with the theme (an article can have several)", tickformat=".0%")
-    fig.updatelayout(showlegend=False, hovermode="closest")
+    fig.update_layout(showlegend=False, hovermode="closest")
     return layout(fig, "Themes", subtitle, hovermode="closest")
 
 
@@ -45,7 +45,7 @@ def theme_stack_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Fig
                 customdata=rows["share"].fillna(0), hovertemplate="%{y:,} articles (%{customdata:.0%})<extra></extra>",
             )
         )  # fmt: skip
-    fig.updatelayout(barmode="stack")
+    fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="Articles tagged (overlapping)", tickformat=",d", rangemode="tozero")
     return layout(fig, f"Themes per {FREQUENCIES[freq]}", subtitle)
 
@@ -64,7 +64,7 @@ def theme_source_heatmap(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
         )
     )  # fmt: skip
     fig.update_xaxes(title_text="Source country")
-    fig.updatelayout(hovermode="closest")
+    fig.update_layout(hovermode="closest")
     return layout(fig, "Themes by source country", subtitle, hovermode="closest")
 
 
@@ -80,7 +80,7 @@ def theme_change_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
         )
     )  # fmt: skip
     fig.update_xaxes(title_text="Change in share (percentage points)", tickformat="+.0%")
-    fig.updatelayout(showlegend=False)
+    fig.update_layout(showlegend=False)
     return layout(fig, "Themes rising and falling against the previous period", subtitle, hovermode="closest")
 
 
@@ -107,5 +107,5 @@ def theme_mix_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
             )
         )
     fig.update_xaxes(title_text="Share of articles with the theme", tickformat=".0%", rangemode="tozero")
-    fig.updatelayout(barmode="group", legend={"traceorder": "reversed"})
+    fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
     return layout(fig, "Theme mix: spike vs baseline", subtitle, hovermode="closest")

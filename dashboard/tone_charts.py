@@ -65,7 +65,7 @@ def tone_histogram(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
     )  # fmt: skip
     fig.update_xaxes(title_text="Article tone (−1 to +1)", range=[-1, 1])
     fig.update_yaxes(title_text="Articles", tickformat=",d")
-    fig.updatelayout(showlegend=False)
+    fig.update_layout(showlegend=False)
     return layout(fig, "Distribution of article tone", subtitle, hovermode="closest")
 
 
@@ -83,7 +83,7 @@ def tone_by_chart(data: pd.DataFrame, *, category: str, subtitle: str, title: st
         )
     )  # fmt: skip
     fig.update_xaxes(title_text="Mean tone (95% interval)", range=[-1, 1], zeroline=True)
-    fig.updatelayout(showlegend=False)
+    fig.update_layout(showlegend=False)
     return layout(fig, title, subtitle, hovermode="closest")
 
 
