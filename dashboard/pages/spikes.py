@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.measures.spikes import DEFAULT_WINDOW, spike_window
-from dashboard import methods, panel, spike_charts, theme_charts
+from dashboard import methods, panel, panels
 from dashboard.briefing import Panel
 from dashboard.data import choices, spike_drivers, spike_view
 from dashboard.safe import md_escape
@@ -33,113 +33,91 @@ view = current_view()
 info, filters = view.info, view.filters
 freq = view.freq if view.freq in DEFAULT_WINDOW else "W"
 unit = {"D": "day", "W": "week"}[freq]
-st.caption(md_escape(filters.describe()))
-st.caption(
-    methods.SPIKE_RULE
-    + ("" if freq == view.freq else " Spikes are found per day or week: the monthly setting is shown per week here.")
+rule = methods.SPIKE_RULE + (
+    "" if freq == view.freq else " Spikes are found per day or week: the monthly setting is shown per week here."
 )
 
-result = spike_view(view.analysis.root, view.analysis.stamp, filters, freq)
-if result.kpis.articles == 0:
-    panel.nothing_matches()
-found = result.spikes
 
-subtitle = panel.subtitle(view)
-volume, tone = result.volume, result.tone
-panels = [
-    Panel(
-        "spikes-volume",
-        "Coverage volume and its spikes",
-        spike_charts.spike_volume_chart(volume, subtitle=subtitle, freq=freq),
-        volume,
-        methods.SPIKE_VOLUME,
-    ),
-    Panel(
-        "spikes-tone",
-        "Tone and its shifts",
-        spike_charts.spike_tone_chart(tone, subtitle=subtitle, freq=freq),
-        tone,
-        methods.SPIKE_TONE,
-    ),
-]
-for item in panels:
-    panel.show(item, view)
-
-st.subheader("Spikes found")
-if found.empty:
-    st.info(
-        f"No {unit} of this selection stands out from the {unit}s before it. Widen the dates"
-        + (", or choose day periods in the sidebar to catch shorter bursts." if freq == "W" else ".")
-    )
-    panel.briefing(panels, view, "Spikes")
-    st.stop()
-
-st.dataframe(
-    found.assign(period=found["period"].dt.date),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "period": st.column_config.DateColumn(f"{unit.capitalize()} (start)"),
-        "kind": "Kind",
-        "value": st.column_config.NumberColumn("Value", format="%.2f", help="Articles, or mean tone (−1 to +1)."),
-        "baseline": st.column_config.NumberColumn(
-            "Baseline", format="%.2f", help="Median count, or mean tone, of the window before the period."
-        ),
-        "score": st.column_config.NumberColumn("Score", format="%+.1f", help="How far from the baseline (z)."),
-        "articles": st.column_config.NumberColumn("Articles", format="%d"),
-    },
-)
-periods = list(dict.fromkeys(p.date().isoformat() for p in found["period"]))
-chosen = st.selectbox(
-    f"What drove the {unit} starting", periods, index=None, key="spike", bind="query-params",
-    placeholder=f"Choose a flagged {unit}",
-)  # fmt: skip
-if not chosen:
-    st.caption(f"Choose a flagged {unit} to see its top stories, new title terms, theme mix and outlets.")
-    panel.briefing(panels, view, "Spikes")
-    st.stop()
-
-start, end = spike_window(date.fromisoformat(chosen), freq)
-drivers = spike_drivers(info.path, view.analysis.root, view.analysis.stamp, filters, freq, start, end)
-st.subheader(f"What drove {start}" + ("" if start == end else f" to {end}"))
-st.caption(
-    f"{drivers.articles:,} articles, against {drivers.baseline_articles:,} in the 28 days before "
-    f"({drivers.baseline_start} to {drivers.baseline_end})."
-)
-bounds = choices(view.analysis.root, view.analysis.stamp)
-first, last = bounds.first_day or start, bounds.last_day or end
-st.button(
-    "Open these articles", key="spike-articles", icon=":material/article:", on_click=_open_articles,
-    args=(max(start, first), min(end, last)), help="The Articles page with the dates set to this spike.",
-)  # fmt: skip
-
-left, right = st.columns(2)
-with left:
-    st.markdown("**Top stories** (copies: the outlets that ran the same story)")
-    lines = []
-    for row in drivers.top_articles.itertuples(index=False):
-        title = md_escape(row.title) if isinstance(row.title, str) else "(no title stored)"
-        when = pd.Timestamp(row.published).strftime("%Y-%m-%d")
-        lines.append(f"1. **{row.copies}×** {title} — {md_escape(str(row.outlet))}, {when}")
-    st.markdown("\n".join(lines) or "No stories.")
-with right:
-    st.markdown(f"**New terms in the titles** (stories holding the term, this {unit} vs the 28 days before)")
-    terms = [f"- {md_escape(t.term)}: {t.spike_titles} vs {t.baseline_titles}" for t in drivers.new_terms.itertuples()]
-    st.markdown("\n".join(terms) or "No title term stands out from the baseline.")
-    st.markdown("**Outlets**")
+def spike_table(found: pd.DataFrame) -> str | None:
+    """The spikes found, and the choice of one to explain: the chosen period's first day, or None."""
+    st.subheader("Spikes found")
+    if found.empty:
+        st.info(
+            f"No {unit} of this selection stands out from the {unit}s before it. Widen the dates"
+            + (", or choose day periods in the sidebar to catch shorter bursts." if freq == "W" else ".")
+        )
+        return None
     st.dataframe(
-        drivers.outlets,
+        found.assign(period=found["period"].dt.date),
         hide_index=True,
         width="stretch",
-        column_config={"outlet": "Outlet", "articles": "Articles", "stories": "Stories"},
+        column_config={
+            "period": st.column_config.DateColumn(f"{unit.capitalize()} (start)"),
+            "kind": "Kind",
+            "value": st.column_config.NumberColumn("Value", format="%.2f", help="Articles, or mean tone (−1 to +1)."),
+            "baseline": st.column_config.NumberColumn(
+                "Baseline", format="%.2f", help="Median count, or mean tone, of the window before the period."
+            ),
+            "score": st.column_config.NumberColumn("Score", format="%+.1f", help="How far from the baseline (z)."),
+            "articles": st.column_config.NumberColumn("Articles", format="%d"),
+        },
     )
+    periods = list(dict.fromkeys(p.date().isoformat() for p in found["period"]))
+    chosen = st.selectbox(
+        f"What drove the {unit} starting", periods, index=None, key="spike", bind="query-params",
+        placeholder=f"Choose a flagged {unit}",
+    )  # fmt: skip
+    if not chosen:
+        st.caption(f"Choose a flagged {unit} to see its top stories, new title terms, theme mix and outlets.")
+    return chosen
 
-mix = Panel(
-    "spikes-themes",
-    "Theme mix of the spike",
-    theme_charts.theme_mix_chart(drivers.theme_mix, subtitle=f"{subtitle} · {start} to {end} vs the 28 days before"),
-    drivers.theme_mix,
-    methods.SPIKE_THEMES,
-)
-panel.show(mix, view)
-panel.briefing([*panels, mix], view, "Spikes")
+
+def explain(chosen: str) -> list[Panel]:
+    """What drove the spike starting on ``chosen``: stories, title terms, outlets; returns its theme-mix panel."""
+    start, end = spike_window(date.fromisoformat(chosen), freq)
+    drivers = spike_drivers(info.path, view.analysis.root, view.analysis.stamp, filters, freq, start, end)
+    st.subheader(f"What drove {start}" + ("" if start == end else f" to {end}"))
+    st.caption(
+        f"{drivers.articles:,} articles, against {drivers.baseline_articles:,} in the 28 days before "
+        f"({drivers.baseline_start} to {drivers.baseline_end})."
+    )
+    bounds = choices(view.analysis.root, view.analysis.stamp)
+    first, last = bounds.first_day or start, bounds.last_day or end
+    st.button(
+        "Open these articles", key="spike-articles", icon=":material/article:", on_click=_open_articles,
+        args=(max(start, first), min(end, last)), help="The Articles page with the dates set to this spike.",
+    )  # fmt: skip
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Top stories** (copies: the outlets that ran the same story)")
+        lines = []
+        for row in drivers.top_articles.itertuples(index=False):
+            title = md_escape(row.title) if isinstance(row.title, str) else "(no title stored)"
+            when = pd.Timestamp(row.published).strftime("%Y-%m-%d")
+            lines.append(f"1. **{row.copies}×** {title} — {md_escape(str(row.outlet))}, {when}")
+        st.markdown("\n".join(lines) or "No stories.")
+    with right:
+        st.markdown(f"**New terms in the titles** (stories holding the term, this {unit} vs the 28 days before)")
+        terms = [
+            f"- {md_escape(t.term)}: {t.spike_titles} vs {t.baseline_titles}" for t in drivers.new_terms.itertuples()
+        ]
+        st.markdown("\n".join(terms) or "No title term stands out from the baseline.")
+        st.markdown("**Outlets**")
+        st.dataframe(
+            drivers.outlets,
+            hide_index=True,
+            width="stretch",
+            column_config={"outlet": "Outlet", "articles": "Articles", "stories": "Stories"},
+        )
+    period = f"{panel.subtitle_of(view)} · {start} to {end} vs the 28 days before"
+    mix = panel.draw(panels.THEME_MIX_PANEL, drivers, view, subtitle=period)
+    return [mix] if mix is not None else []
+
+
+result = spike_view(view.analysis.root, view.analysis.stamp, filters, freq)
+shown = panel.render(panels.SPIKES, result, view, above=lambda: st.caption(rule), briefing_buttons=False, freq=freq)
+chosen = spike_table(result.spikes)
+if chosen:
+    shown += explain(chosen)
+panel.briefing(shown, view, panels.SPIKES.name)
