@@ -22,12 +22,12 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from analytics import spikes
+from analytics import engine, views
 from analytics.errors import StoreError
 from analytics.filters import Filters
 from analytics.pipeline import store_records
 from analytics.store import ArticleRecord, Store
-from dashboard import charts
+from dashboard import tone_charts
 from dashboard.briefing import BriefingView, summary_markdown
 from dashboard.safe import WORD_JOINER, md_escape, plotly_text, safe_url
 from dashboard.sidebar import ANY
@@ -147,7 +147,7 @@ def test_plotly_text_escapes_tags_and_keeps_quotes():
 
 def test_chart_labels_from_the_data_are_escaped():
     frame = pd.DataFrame({"source_country": ["<b>X</b>"], "n": [3], "mean": [0.1], "ci_low": [0.0], "ci_high": [0.2]})
-    figure = charts.tone_by_chart(frame, category="source_country", subtitle="s", title="t")
+    figure = tone_charts.tone_by_chart(frame, category="source_country", subtitle="s", title="t")
     spec = json.loads(figure.to_json())
     assert tags_in_plotly(spec) == []
     assert spec["data"][0]["y"] == ["&lt;b&gt;X&lt;/b&gt;"]
@@ -326,7 +326,8 @@ def test_hostile_spike_drivers_render_nothing(hostile_db, use_db):
     with Store(hostile_db) as store:
         articles, dyads = store.load_frames()
     link = {"from": FIRST.isoformat(), "to": (BURST + timedelta(days=6)).isoformat()}
-    found = spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA", start=FIRST, end=BURST + timedelta(days=6)))
+    pair = Filters(dyad="PER-USA", start=FIRST, end=BURST + timedelta(days=6))
+    found = views.spike_view(engine.from_frames(articles, dyads), pair, "D").spikes
     assert BURST in {p.date() for p in found["period"]}
     at = open_app({**link, "spike": BURST.isoformat()}, "dashboard/pages/spikes.py")
     assert any("Top stories" in m.value for m in at.markdown)
