@@ -32,6 +32,8 @@ OTHER_COUNTRY = "#999999"
 VOLUME_COLOUR = "#0072B2"
 SHARE_COLOUR = "#D55E00"
 TONE_COLOUR = "#AA3377"  # Tol's bright purple: readable on the light and the dark theme
+SPIKE_COLOUR = SHARE_COLOUR  # flagged periods and the spike's bars, against the blue volume
+BASELINE_COLOUR = "#999999"  # the baseline a spike is compared with
 
 
 def country_colour(code: str) -> str:

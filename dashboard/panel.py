@@ -1,28 +1,49 @@
-"""Drawing a chart with its downloads, and the briefing pack of a page.
+"""Drawing the panels of a page: each chart with its downloads, then the page's briefing pack.
 
-Every chart on every page goes through :func:`show`: the chart, then PNG, SVG, HTML and CSV
-buttons. Images are made only when their button is clicked (``download_button`` with a callable),
-so ordinary reruns stay fast. :func:`briefing` offers the whole page as a ZIP and as one HTML report.
+:func:`render` draws a page as :mod:`dashboard.panels` declares it, against the page's bundle: the
+filters as a caption, the empty-selection message, every chart with its PNG, SVG, HTML and CSV
+buttons (:func:`show`), then the briefing buttons (:func:`briefing`: the whole page as a ZIP and as
+one HTML report). Images are made only when their button is clicked (``download_button`` with a
+callable), so ordinary reruns stay fast.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from analytics.enrich import enrichment_version
+from analytics.filters import Filters
 from dashboard import export
 from dashboard.briefing import BriefingView, Panel, briefing_html, briefing_zip
 from dashboard.images import html_bytes, png_bytes, rationed, svg_bytes
-from dashboard.safe import plotly_text
+from dashboard.panels import PageSpec, PanelSpec
+from dashboard.safe import md_escape, plotly_text
 from dashboard.state import View
 
 _MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv"}
+SIDES = ("A", "B")
 
 
-def subtitle(view: View) -> str:
-    """The chart subtitle of a view: the filters in words, labelled when the data are the demo's."""
-    # Escaped: plotly renders a few HTML tags in titles, and outlet names come from the internet.
-    return ("DEMO DATA (invented articles) · " if view.info.demo else "") + plotly_text(view.filters.describe())
+def caption(sides: tuple[Filters, ...]) -> str:
+    """The filters in words for ``st.caption``, escaped; two selections are labelled A and B."""
+    if len(sides) == 1:
+        return md_escape(sides[0].describe())
+    return "  \n".join(f"**{side}** · {md_escape(f.describe())}" for side, f in zip(SIDES, sides, strict=True))
+
+
+def subtitle_of(view: View, sides: tuple[Filters, ...] | None = None) -> str:
+    """The chart subtitle: the filters in words (of ``sides`` when given, labelled A and B), labelled
+    when the data are the demo's."""
+    # Escaped: plotly renders a few HTML tags in titles, and outlet names come from internet feeds.
+    sides = sides or (view.filters,)
+    if len(sides) == 1:
+        words = plotly_text(sides[0].describe())
+    else:
+        words = "<br>".join(f"{side}: {plotly_text(f.describe())}" for side, f in zip(SIDES, sides, strict=True))
+    return ("DEMO DATA (invented articles) · " if view.info.demo else "") + words
 
 
 def nothing_matches() -> None:
@@ -32,6 +53,63 @@ def nothing_matches() -> None:
         "language, or choose another country pair."
     )
     st.stop()
+
+
+def selects_nothing(page: PageSpec, bundle: Any) -> bool:
+    """Whether the page's bundle counts no selected article (``page.counted``)."""
+    frame, column = page.counted
+    counts = getattr(bundle, frame)
+    return counts.empty or int(counts[column].sum()) == 0
+
+
+def render(
+    page: PageSpec,
+    bundle: Any,
+    view: View,
+    *,
+    sides: tuple[Filters, ...] | None = None,
+    above: Callable[[], None] | None = None,
+    briefing_buttons: bool = True,
+    **drawing: Any,
+) -> list[Panel]:
+    """Draw ``page``'s panels from ``bundle`` (its page bundle of :mod:`analytics.views`).
+
+    In order: the filters as a caption (of ``sides`` when the page compares two selections); the
+    empty-selection message, where the page stops when the bundle counts no article; ``above`` (the
+    page's own widgets, e.g. its headline figures); each panel whose frame the bundle has, with its
+    downloads; the briefing buttons, unless ``briefing_buttons`` is False (a page that draws more
+    panels further down offers the pack itself). ``drawing`` holds the arguments the builders take
+    (``freq``, ``aligned``). Returns the panels drawn.
+    """
+    sides = sides or (view.filters,)
+    st.caption(caption(sides))
+    if selects_nothing(page, bundle):
+        nothing_matches()
+    if above is not None:
+        above()
+    words = subtitle_of(view, sides)
+    drawn = []
+    for spec in page.panels:
+        panel = draw(spec, bundle, view, subtitle=words, **drawing)
+        if panel is not None:
+            drawn.append(panel)
+    if briefing_buttons:
+        briefing(drawn, view, page.name)
+    return drawn
+
+
+def draw(spec: PanelSpec, bundle: Any, view: View, *, subtitle: str, **drawing: Any) -> Panel | None:
+    """Draw one declared panel from ``bundle`` with its downloads; None (and the panel's ``absent``
+    note) when the bundle has no frame for it."""
+    frame = getattr(bundle, spec.frame)
+    if frame is None:
+        if spec.absent:
+            st.caption(spec.absent)
+        return None
+    figure = spec.chart(frame, subtitle=subtitle, **{name: drawing[name] for name in spec.args})
+    panel = Panel(spec.name, spec.title, figure, frame, spec.method)
+    show(panel, view)
+    return panel
 
 
 def span(view: View) -> tuple[str, str]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from streamlit.testing.v1 import AppTest
 
-from analytics import metrics
+from analytics import engine, views
 from analytics.filters import Filters
 from analytics.store import Store
 from tests.conftest import APP, DEMO_END, plotly_values
@@ -26,7 +26,7 @@ def bar_total(spec: dict) -> int:
 def expected_count(path, filters: Filters) -> int:
     with Store(path) as store:
         articles, dyads = store.load_frames()
-    return metrics.kpis(articles, dyads, filters).articles
+    return views.overview(engine.from_frames(articles, dyads), filters).kpis.articles
 
 
 def test_overview_renders_demo_data(demo_db, use_db):

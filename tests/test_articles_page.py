@@ -13,7 +13,7 @@ from tests.conftest import open_app
 
 
 def run(query: dict | None = None):
-    return open_app(query, "dashboard/articles_page.py")
+    return open_app(query, "dashboard/pages/articles.py")
 
 
 @pytest.fixture

@@ -10,15 +10,17 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import metrics
+from analytics import engine, views
 from analytics.filters import Filters
+from analytics.measures.compare import KPI_COLUMNS
+from analytics.measures.volume import Kpis
 from analytics.schema import THEME_LABELS, THEMES
 from analytics.store import Store
-from dashboard import charts_more
+from dashboard import compare_charts
 from tests.conftest import DEMO_END, open_app, plotly_values
 from tests.conftest import chart_specs as figures
 
-PAGE = "dashboard/compare_page.py"
+PAGE = "dashboard/pages/compare.py"
 Q2 = {"from": "2026-04-01", "to": DEMO_END.isoformat()}
 Q2_DATES = {"start": date(2026, 4, 1), "end": DEMO_END}
 
@@ -27,10 +29,10 @@ def run(query: dict | None = None):
     return open_app(query, PAGE)
 
 
-def direct_kpis(path, filters: Filters) -> metrics.Kpis:
+def direct_kpis(path, filters: Filters) -> Kpis:
     with Store(path) as store:
         articles, dyads = store.load_frames()
-    return metrics.kpis(articles, dyads, filters)
+    return views.overview(engine.from_frames(articles, dyads), filters).kpis
 
 
 def assert_side(at: AppTest, row: int, path, filters: Filters) -> None:
@@ -125,49 +127,63 @@ def test_no_coverage_on_either_side_says_so(small_db, use_db):
 # --- chart builders ----------------------------------------------------------------------------------
 
 
-def overview_of(dyad: str, start: str, volume: list[int], tones: list[float]) -> metrics.Overview:
-    periods = pd.date_range(start, periods=len(volume), freq="W-MON")
-    filters = Filters(dyad=dyad, start=periods[0].date(), end=periods[-1].date())
-    frame = pd.DataFrame({"period": periods, "articles": volume, "all_articles": [100] * len(volume),
-                          "share": [v / 100 for v in volume]})  # fmt: skip
-    tone = pd.DataFrame({"period": periods, "n": volume, "mean": tones, "ci_low": [t - 0.1 for t in tones],
-                         "ci_high": [t + 0.1 for t in tones]})  # fmt: skip
-    themes = pd.DataFrame({"theme": list(THEMES), "articles": range(len(THEMES)), "share": [0.1] * len(THEMES)})
-    kpis = metrics.Kpis(sum(volume), 0.25, 0.1, sum(volume), None, None)
-    return metrics.Overview(filters=filters, freq="W", kpis=kpis, volume=frame, theme_totals=themes, tone=tone)
+A_WEEKS = pd.date_range("2026-01-05", periods=3, freq="W-MON")
+B_WEEKS = pd.date_range("2025-10-06", periods=2, freq="W-MON")
 
 
-A = overview_of("PER-USA", "2026-01-05", [3, 4, 5], [0.1, 0.2, 0.3])
-B = overview_of("MEX-USA", "2025-10-06", [7, 8], [-0.1, math.nan])
+def side_rows(dyad: str, weeks: pd.DatetimeIndex, volume: list[int], tones: list[float]) -> list[tuple]:
+    """``(dyad, day, tone)`` rows: ``volume[k]`` articles on week ``k``'s Monday, the first of them scored
+    ``tones[k]`` (NaN: none scored), so each week's mean tone is exactly ``tones[k]``."""
+    return [(dyad, week, tone if i == 0 and not math.isnan(tone) else math.nan)
+            for week, count, tone in zip(weeks, volume, tones, strict=True) for i in range(count)]  # fmt: skip
 
 
-def test_compare_frames_number_each_sides_periods():
-    comparison = charts_more.compare_frames(A, B, ("A: one", "B: two"))
+@pytest.fixture(scope="module")
+def comparison():
+    """Side A: PER-USA, 3, 4, 5 articles in three weeks, tone 0.1, 0.2, 0.3, theme ``k`` on ``k`` of its
+    articles; side B: MEX-USA, 7 and 8 articles in two weeks, tone -0.1 then none scored, no theme."""
+    rows = side_rows("PER-USA", A_WEEKS, [3, 4, 5], [0.1, 0.2, 0.3]) + side_rows(
+        "MEX-USA", B_WEEKS, [7, 8], [-0.1, math.nan]
+    )
+    a_count = 12
+    masks = [sum(1 << k for k in range(len(THEMES)) if k > j) if j < a_count else 0 for j in range(len(rows))]
+    articles = pd.DataFrame(
+        {"n": range(1, len(rows) + 1), "published": pd.to_datetime([r[1] for r in rows], utc=True),
+         "outlet": "Outlet", "source_country": "USA", "language": "en", "sentiment": [r[2] for r in rows],
+         "theme_mask": masks, "cluster_id": [f"c{n}" for n in range(1, len(rows) + 1)]}
+    )  # fmt: skip
+    dyads = pd.DataFrame({"n": range(1, len(rows) + 1), "dyad": [r[0] for r in rows]})
+    a = Filters(dyad="PER-USA", start=A_WEEKS[0].date(), end=A_WEEKS[-1].date())
+    b = Filters(dyad="MEX-USA", start=B_WEEKS[0].date(), end=B_WEEKS[-1].date())
+    return views.compare(engine.from_frames(articles, dyads), a, b, "W", ("A: one", "B: two")).comparison
+
+
+def test_compare_frames_number_each_sides_periods(comparison):
     assert comparison.volume["step"].tolist() == [1, 2, 3, 1, 2]
     assert comparison.volume["side"].tolist() == ["A"] * 3 + ["B"] * 2
     assert list(comparison.volume.columns[:3]) == ["side", "label", "step"]
     assert comparison.kpis["articles"].tolist() == [12, 15]
-    assert list(comparison.kpis.columns) == list(charts_more.KPI_COLUMNS)
+    assert list(comparison.kpis.columns) == list(KPI_COLUMNS)
     assert len(comparison.themes) == 2 * len(THEMES)
 
 
 @pytest.mark.parametrize("aligned", [True, False])
-def test_compare_volume_chart(aligned):
-    data = charts_more.compare_frames(A, B, ("A: one", "B: two")).volume
-    spec = charts_more.compare_volume_chart(data, subtitle="S", freq="W", aligned=aligned).to_dict()
+def test_compare_volume_chart(comparison, aligned):
+    data = comparison.volume
+    spec = compare_charts.compare_volume_chart(data, subtitle="S", freq="W", aligned=aligned).to_dict()
     assert [t["name"] for t in spec["data"]] == ["A: one", "B: two"]
     assert plotly_values(spec["data"][1]["y"]) == [7, 8]
     x = plotly_values(spec["data"][1]["x"])
-    expected_x = [1, 2] if aligned else list(B.volume["period"])
+    expected_x = [1, 2] if aligned else list(B_WEEKS)
     assert (x if aligned else pd.to_datetime(x).tolist()) == expected_x
     assert spec["data"][1]["line"]["dash"] == "dash"
     assert spec["layout"]["xaxis"]["title"]["text"] == ("Week of each period (1 = first)" if aligned else "Week")
     assert spec["layout"]["yaxis"]["title"]["text"] == "Articles"
 
 
-def test_compare_theme_chart():
-    data = charts_more.compare_frames(A, B, ("A: one", "B: two")).themes
-    spec = charts_more.compare_theme_chart(data, subtitle="S").to_dict()
+def test_compare_theme_chart(comparison):
+    data = comparison.themes
+    spec = compare_charts.compare_theme_chart(data, subtitle="S").to_dict()
     assert [t["name"] for t in spec["data"]] == ["B: two", "A: one"]  # A is the upper bar of each pair
     assert spec["layout"]["legend"]["traceorder"] == "reversed"
     assert list(spec["data"][1]["y"]) == [THEME_LABELS[t] for t in reversed(THEMES)]
@@ -175,9 +191,9 @@ def test_compare_theme_chart():
     assert spec["layout"]["barmode"] == "group"
 
 
-def test_compare_tone_chart():
-    data = charts_more.compare_frames(A, B, ("A: one", "B: two")).tone
-    spec = charts_more.compare_tone_chart(data, subtitle="S", freq="W", aligned=True).to_dict()
+def test_compare_tone_chart(comparison):
+    data = comparison.tone
+    spec = compare_charts.compare_tone_chart(data, subtitle="S", freq="W", aligned=True).to_dict()
     assert plotly_values(spec["data"][0]["y"]) == [0.1, 0.2, 0.3]
     second = plotly_values(spec["data"][1]["y"])
     assert second[0] == -0.1 and math.isnan(second[1])

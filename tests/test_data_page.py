@@ -38,7 +38,7 @@ def pulled_db(tmp_path_factory):
 
 def test_data_page_shows_source_health(pulled_db, use_db):
     use_db(pulled_db)
-    at = open_app(page="dashboard/data_page.py")
+    at = open_app(page="dashboard/pages/data.py")
     assert at.title[0].value == "Data"
     health = at.dataframe[0].value.set_index("source_id")
     assert health.loc["good", "items_new"] == 6 and health.loc["good", "last_status"] == "ok"
@@ -56,13 +56,13 @@ def test_every_page_warns_when_the_data_is_stale(pulled_db, use_db, monkeypatch)
     monkeypatch.setenv("BILAT_STALE_HOURS", "0")
     at = open_app()
     assert any("The data may be stale" in w.value for w in at.warning)
-    at.switch_page("dashboard/data_page.py").run()
+    at.switch_page("dashboard/pages/data.py").run()
     assert any("The data may be stale" in w.value for w in at.warning)
 
 
 def test_data_page_on_demo_data(demo_db, use_db):
     use_db(demo_db)
-    at = open_app(page="dashboard/data_page.py")
+    at = open_app(page="dashboard/pages/data.py")
     assert next(m.value for m in at.metric if m.label == "Store") == "demo data"
     assert any("No source has been pulled" in i.value for i in at.info)
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics import metrics
-from analytics.filters import Filters, select
-from dashboard import charts
+from analytics import engine, views
+from analytics.filters import Filters
+from dashboard import coverage_charts, theme_charts
 from dashboard.briefing import DEMO_LABEL, BriefingView, Panel, briefing_html, briefing_zip, summary_markdown
 from dashboard.export import csv_bytes
 from dashboard.images import html_bytes, png_bytes, svg_bytes
@@ -48,15 +48,13 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 @pytest.fixture
 def panels(tiny) -> list[Panel]:
-    articles, dyads = tiny
-    selected = select(articles, dyads, FILTERS)
-    volume = metrics.volume(articles, dyads, FILTERS, freq="W")
-    totals = metrics.theme_totals(selected)
+    bundle = views.overview(engine.from_frames(*tiny), FILTERS, "W")
+    volume, totals = bundle.volume, bundle.theme_totals
     subtitle = "DEMO DATA (invented articles) · " + FILTERS.describe()
     return [
-        Panel("volume", "Coverage volume", charts.volume_chart(volume, subtitle=subtitle, freq="W"), volume,
+        Panel("volume", "Coverage volume", coverage_charts.volume_chart(volume, subtitle=subtitle, freq="W"), volume,
               "Articles about the pair per week, and their share of all stored articles of the week."),
-        Panel("themes", "Themes", charts.theme_chart(totals, subtitle=subtitle), totals,
+        Panel("themes", "Themes", theme_charts.theme_chart(totals, subtitle=subtitle), totals,
               "Share of the selected articles tagged with each theme; an article can carry several."),
     ]  # fmt: skip
 

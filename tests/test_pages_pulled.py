@@ -15,13 +15,13 @@ from analytics.ingest.sources import Source
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = [
     "overview",
-    "coverage_page",
-    "themes_page",
-    "tone_page",
-    "spikes_page",
-    "articles_page",
-    "compare_page",
-    "data_page",
+    "coverage",
+    "themes",
+    "tone",
+    "spikes",
+    "articles",
+    "compare",
+    "data",
 ]
 
 
@@ -60,8 +60,8 @@ def test_page_renders_pulled_data(pulled, use_db, page):
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     if page != "overview":
-        at.switch_page(f"dashboard/{page}.py").run()
+        at.switch_page(f"dashboard/pages/{page}.py").run()
     assert not at.exception, at.exception
     assert not any("Demo data" in w.value for w in at.sidebar.warning)
-    if page in ("overview", "coverage_page", "themes_page", "tone_page"):
+    if page in ("overview", "coverage", "themes", "tone"):
         assert at.get("plotly_chart"), page  # pulled PER-USA coverage is charted

@@ -22,12 +22,12 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from analytics import spikes
+from analytics import engine, views
 from analytics.errors import StoreError
 from analytics.filters import Filters
 from analytics.pipeline import store_records
 from analytics.store import ArticleRecord, Store
-from dashboard import charts
+from dashboard import tone_charts
 from dashboard.briefing import BriefingView, summary_markdown
 from dashboard.safe import WORD_JOINER, md_escape, plotly_text, safe_url
 from dashboard.sidebar import ANY
@@ -147,7 +147,7 @@ def test_plotly_text_escapes_tags_and_keeps_quotes():
 
 def test_chart_labels_from_the_data_are_escaped():
     frame = pd.DataFrame({"source_country": ["<b>X</b>"], "n": [3], "mean": [0.1], "ci_low": [0.0], "ci_high": [0.2]})
-    figure = charts.tone_by_chart(frame, category="source_country", subtitle="s", title="t")
+    figure = tone_charts.tone_by_chart(frame, category="source_country", subtitle="s", title="t")
     spec = json.loads(figure.to_json())
     assert tags_in_plotly(spec) == []
     assert spec["data"][0]["y"] == ["&lt;b&gt;X&lt;/b&gt;"]
@@ -202,13 +202,13 @@ def hostile_db(tmp_path_factory):
 
 PAGES = (
     None,  # the Overview, which opens first
-    "dashboard/coverage_page.py",
-    "dashboard/themes_page.py",
-    "dashboard/tone_page.py",
-    "dashboard/spikes_page.py",
-    "dashboard/articles_page.py",
-    "dashboard/compare_page.py",
-    "dashboard/data_page.py",
+    "dashboard/pages/coverage.py",
+    "dashboard/pages/themes.py",
+    "dashboard/pages/tone.py",
+    "dashboard/pages/spikes.py",
+    "dashboard/pages/articles.py",
+    "dashboard/pages/compare.py",
+    "dashboard/pages/data.py",
 )
 # An attack in every parameter a page reads from the link; the outlet is also one the store holds.
 HOSTILE_LINK = {
@@ -303,7 +303,7 @@ def test_hostile_store_renders_nothing(hostile_db, use_db, page):
     use_db(hostile_db)
     at = open_app(QUIET_LINK, page)
     assert assert_nothing_renders(at) > 5
-    if page not in ("dashboard/data_page.py", "dashboard/compare_page.py"):
+    if page not in ("dashboard/pages/data.py", "dashboard/pages/compare.py"):
         assert any("outlets: " in shown(c.value) and OUTLET in shown(c.value) for c in at.caption)
 
 
@@ -312,7 +312,7 @@ def test_hostile_article_explained_renders_nothing(hostile_db, use_db):
     with Store(hostile_db) as store:
         ids = [r[0] for r in store.conn.execute("SELECT id FROM articles WHERE outlet != 'Andina' ORDER BY n")]
     for article_id in ids[: len(PAYLOADS)]:
-        at = open_app({**QUIET_LINK, "outlet": [], "article": article_id, "q": "Peru"}, "dashboard/articles_page.py")
+        at = open_app({**QUIET_LINK, "outlet": [], "article": article_id, "q": "Peru"}, "dashboard/pages/articles.py")
         assert at.subheader, "the article is explained"
         assert_nothing_renders(at)
     table = at.dataframe[0].value
@@ -326,9 +326,10 @@ def test_hostile_spike_drivers_render_nothing(hostile_db, use_db):
     with Store(hostile_db) as store:
         articles, dyads = store.load_frames()
     link = {"from": FIRST.isoformat(), "to": (BURST + timedelta(days=6)).isoformat()}
-    found = spikes.find_spikes(articles, dyads, Filters(dyad="PER-USA", start=FIRST, end=BURST + timedelta(days=6)))
+    pair = Filters(dyad="PER-USA", start=FIRST, end=BURST + timedelta(days=6))
+    found = views.spike_view(engine.from_frames(articles, dyads), pair, "D").spikes
     assert BURST in {p.date() for p in found["period"]}
-    at = open_app({**link, "spike": BURST.isoformat()}, "dashboard/spikes_page.py")
+    at = open_app({**link, "spike": BURST.isoformat()}, "dashboard/pages/spikes.py")
     assert any("Top stories" in m.value for m in at.markdown)
     assert assert_nothing_renders(at) > 5
     assert any(OUTLET in shown(m.value) for m in at.markdown)  # the outlets are shown, as text
@@ -337,7 +338,7 @@ def test_hostile_spike_drivers_render_nothing(hostile_db, use_db):
 def test_hostile_comparison_renders_nothing(hostile_db, use_db):
     use_db(hostile_db)
     for mode in ("two pairs", "two periods"):
-        at = open_app({**QUIET_LINK, "cmp": mode, "pair2": f"PER{ANY}"}, "dashboard/compare_page.py")
+        at = open_app({**QUIET_LINK, "cmp": mode, "pair2": f"PER{ANY}"}, "dashboard/pages/compare.py")
         assert assert_nothing_renders(at) > 5
 
 
@@ -357,12 +358,12 @@ def test_search_of_a_thousand_words_runs_on_the_first_twenty(hostile_db):
 def test_search_page_with_a_thousand_words(hostile_db, use_db):
     use_db(hostile_db)
     words = " ".join(f"w{i}" for i in range(1000))
-    at = open_app({**QUIET_LINK, "outlet": [], "q": words}, "dashboard/articles_page.py")
+    at = open_app({**QUIET_LINK, "outlet": [], "q": words}, "dashboard/pages/articles.py")
     captions = " ".join(c.value for c in at.caption)
     assert "Only the first 20 of the 1,000 words were searched." in captions
     assert any("No articles match" in i.value for i in at.info)
     assert "Expression tree" not in " ".join(e.value for e in at.get("exception"))
-    at = open_app({**QUIET_LINK, "outlet": [], "q": "x" * 60_000}, "dashboard/articles_page.py")
+    at = open_app({**QUIET_LINK, "outlet": [], "q": "x" * 60_000}, "dashboard/pages/articles.py")
     assert any("The search did not run" in w.value and "fewer or shorter words" in w.value for w in at.warning)
     assert "20 words" in at.text_input(key="q").help
 

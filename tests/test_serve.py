@@ -121,7 +121,7 @@ def test_serve_leaves_a_pulled_store_alone_and_refuses_a_missing_path(small_db, 
 
 def test_data_page_does_not_show_the_store_path(small_db, use_db):
     use_db(small_db)
-    at = open_app(page="dashboard/data_page.py")
+    at = open_app(page="dashboard/pages/data.py")
     shown = [m.value for m in at.metric] + [m.proto.help for m in at.metric]
     shown += [
         e.value for kind in ("markdown", "caption", "info", "warning", "title", "subheader") for e in at.get(kind)

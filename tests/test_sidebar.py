@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from analytics import metrics
+from analytics import engine, views
 from analytics.filters import Filters
 from analytics.store import Store
 from tests.conftest import open_app as run
@@ -19,7 +19,7 @@ def articles_shown(at: AppTest) -> int:
 def expected(db, filters: Filters) -> int:
     with Store(db) as store:
         articles, dyads = store.load_frames()
-    return metrics.kpis(articles, dyads, filters).articles
+    return views.overview(engine.from_frames(articles, dyads), filters).kpis.articles
 
 
 def last_day(db) -> date:

@@ -8,15 +8,16 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from analytics import demo, metrics, spikes
+from analytics import demo, engine, views
 from analytics.filters import Filters
+from analytics.measures.spikes import mark_spikes
 from analytics.schema import THEME_LABELS
 from analytics.store import Store
-from dashboard import charts_more
+from dashboard import spike_charts, theme_charts
 from tests.conftest import DEMO_END, open_app, plotly_values
 from tests.conftest import chart_specs as figures
 
-PAGE = "dashboard/spikes_page.py"
+PAGE = "dashboard/pages/spikes.py"
 YEAR = {"from": "2025-07-01", "to": DEMO_END.isoformat()}
 FILTERS = Filters(dyad="PER-USA", start=date(2025, 7, 1), end=DEMO_END)
 VISIT_START, VISIT_END = next(e for e in demo.EVENTS if e.key == "state_visit").window(DEMO_END)
@@ -31,9 +32,9 @@ def trace(spec: dict, name: str) -> dict:
     return next(t for t in spec["data"] if t.get("name") == name)
 
 
-def frames(path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def source_of(path) -> engine.Source:
     with Store(path) as store:
-        return store.load_frames()
+        return engine.from_frames(*store.load_frames())
 
 
 def test_weekly_spikes_of_the_demo_year_include_the_state_visit(demo_db, use_db):
@@ -41,7 +42,7 @@ def test_weekly_spikes_of_the_demo_year_include_the_state_visit(demo_db, use_db)
     at = run(YEAR)
     assert at.title[0].value == "Spikes"
     table = at.dataframe[0].value
-    expected = spikes.find_spikes(*frames(demo_db), FILTERS, freq="W")
+    expected = views.spike_view(source_of(demo_db), FILTERS, "W").spikes
     assert len(table) == len(expected) > 0
     assert list(pd.to_datetime(table["period"])) == list(expected["period"])
     visit = table.loc[pd.to_datetime(table["period"]) == pd.Timestamp(VISIT_WEEK)]
@@ -51,7 +52,7 @@ def test_weekly_spikes_of_the_demo_year_include_the_state_visit(demo_db, use_db)
     charts = figures(at)
     volume = charts["Coverage volume per week, spikes marked"]
     bars = trace(volume, "Articles")
-    assert int(sum(plotly_values(bars["y"]))) == metrics.kpis(*frames(demo_db), FILTERS).articles
+    assert int(sum(plotly_values(bars["y"]))) == views.overview(source_of(demo_db), FILTERS).kpis.articles
     marked = [pd.Timestamp(x).date() for x in plotly_values(trace(volume, "Volume spike")["x"])]
     assert VISIT_WEEK in marked
     assert marked == [p.date() for p in expected.loc[expected["kind"] == "volume", "period"]]
@@ -97,7 +98,7 @@ def test_open_these_articles_goes_to_the_articles_of_the_spike(demo_db, use_db, 
     assert at.date_input(key="from").value == period and at.date_input(key="to").value == end
     assert f"{period} to {end}" in at.caption[0].value
     shown = Filters(dyad="PER-USA", start=period, end=end)
-    assert f"— {metrics.kpis(*frames(demo_db), shown).articles} articles" in at.caption[0].value
+    assert f"— {views.overview(source_of(demo_db), shown).kpis.articles} articles" in at.caption[0].value
     assert at.selectbox(key="pair").value == "PER-USA"  # the other filters are kept
 
 
@@ -134,17 +135,17 @@ FOUND = pd.DataFrame(
 
 def test_mark_spikes_flags_only_its_kind():
     volume = pd.DataFrame({"period": WEEKS, "articles": [8, 9, 30, 9], "all_articles": [20] * 4, "share": [0.4] * 4})
-    marked = charts_more.mark_spikes(volume, FOUND, "volume")
+    marked = mark_spikes(volume, FOUND, "volume")
     assert marked["flagged"].tolist() == [False, False, True, False]
     assert marked["score"].iloc[2] == 5.1 and marked["score"].isna().sum() == 3
     assert "flagged" not in volume.columns  # the input is not changed
-    empty = charts_more.mark_spikes(volume, FOUND.iloc[0:0], "volume")
+    empty = mark_spikes(volume, FOUND.iloc[0:0], "volume")
     assert not empty["flagged"].any()
 
 
 def test_spike_volume_chart():
     volume = pd.DataFrame({"period": WEEKS, "articles": [8, 9, 30, 9], "all_articles": [20] * 4, "share": [0.4] * 4})
-    fig = charts_more.spike_volume_chart(charts_more.mark_spikes(volume, FOUND, "volume"), subtitle="S", freq="W")
+    fig = spike_charts.spike_volume_chart(mark_spikes(volume, FOUND, "volume"), subtitle="S", freq="W")
     spec = fig.to_dict()
     assert [t["name"] for t in spec["data"]] == ["Articles", "Volume spike"]
     assert plotly_values(spec["data"][0]["y"]) == [8, 9, 30, 9]
@@ -157,7 +158,7 @@ def test_spike_volume_chart():
 def test_spike_tone_chart_points_shifts_up_or_down():
     tone = pd.DataFrame({"period": WEEKS, "n": [10, 12, 30, 9], "mean": [0.0, 0.1, 0.4, -0.5],
                          "ci_low": [-0.2] * 4, "ci_high": [0.2] * 4})  # fmt: skip
-    spec = charts_more.spike_tone_chart(charts_more.mark_spikes(tone, FOUND, "tone"), subtitle="S", freq="D").to_dict()
+    spec = spike_charts.spike_tone_chart(mark_spikes(tone, FOUND, "tone"), subtitle="S", freq="D").to_dict()
     shifts = trace(spec, "Tone shift")
     assert plotly_values(shifts["y"]) == [0.4, -0.5]
     assert shifts["marker"]["symbol"] == ["triangle-up", "triangle-down"]
@@ -171,7 +172,7 @@ def test_theme_mix_chart():
         {"theme": ["diplomacy", "security"], "spike_articles": [30, 2], "spike_share": [0.6, 0.04],
          "baseline_articles": [10, 20], "baseline_share": [0.1, 0.2], "change": [0.5, -0.16]}
     )  # fmt: skip
-    spec = charts_more.theme_mix_chart(mix, subtitle="S").to_dict()
+    spec = theme_charts.theme_mix_chart(mix, subtitle="S").to_dict()
     assert [t["name"] for t in spec["data"]] == ["Baseline", "Spike"]
     spike = trace(spec, "Spike")
     assert list(spike["y"]) == [THEME_LABELS["security"], THEME_LABELS["diplomacy"]]  # rising themes on top

@@ -13,10 +13,9 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import charts_more, methods, panel
-from dashboard.briefing import Panel
+from dashboard import panel, panels
 from dashboard.data import choices, compare_view
-from dashboard.safe import md_escape, plotly_text
+from dashboard.safe import md_escape
 from dashboard.sidebar import ANY, pair_options
 from dashboard.state import current_view
 
@@ -40,7 +39,7 @@ def _set_b(start: date, end: date) -> None:
 
 
 view = current_view()
-info, filters_a = view.info, view.filters
+filters_a = view.filters
 available = choices(view.analysis.root, view.analysis.stamp)
 mode = st.radio("Compare", (PAIRS, PERIODS), key="cmp", bind="query-params", horizontal=True) or PAIRS
 
@@ -85,66 +84,45 @@ else:
     filters_b = replace(filters_a, start=start_b, end=end_b)
     labels = (f"A: {filters_a.start} to {filters_a.end}", f"B: {start_b} to {end_b}")
 
-st.caption(f"**A** · {md_escape(filters_a.describe())}  \n**B** · {md_escape(filters_b.describe())}")
 compared = compare_view(view.analysis.root, view.analysis.stamp, filters_a, filters_b, view.freq, labels)
-result_a, result_b = compared.a, compared.b
-if result_a.kpis.articles == 0 and result_b.kpis.articles == 0:
-    panel.nothing_matches()
-for side, result in (("A", result_a), ("B", result_b)):
-    if result.kpis.articles == 0:
-        st.warning(
-            f"Side {side} ({md_escape(result.filters.describe())}) has no articles matching these filters: "
-            "its lines stay at zero. Widen its dates or choose another pair.",
-            icon=":material/search_off:",
-        )
 
-comparison = compared.comparison
-st.dataframe(
-    comparison.kpis,
-    hide_index=True,
-    width="stretch",
-    key="compare-kpis",
-    column_config={
-        "side": "Side",
-        "selection": st.column_config.TextColumn("Selection", width="large"),
-        "articles": st.column_config.NumberColumn("Articles", format="%d"),
-        "share": st.column_config.NumberColumn(
-            "Share of coverage", format="percent", help="Of all stored articles with the same dates and sources."
-        ),
-        "tone": st.column_config.NumberColumn("Mean tone", format="%+.2f", help="VADER compound, −1 to +1."),
-        "tone_n": st.column_config.NumberColumn("Scored articles (n)", format="%d"),
-    },
+
+def sides_summary() -> None:
+    """A warning for a side with no article, and the two sides' headline figures as a table."""
+    for side, result in (("A", compared.a), ("B", compared.b)):
+        if result.kpis.articles == 0:
+            st.warning(
+                f"Side {side} ({md_escape(result.filters.describe())}) has no articles matching these filters: "
+                "its lines stay at zero. Widen its dates or choose another pair.",
+                icon=":material/search_off:",
+            )
+    st.dataframe(
+        compared.comparison.kpis,
+        hide_index=True,
+        width="stretch",
+        key="compare-kpis",
+        column_config={
+            "side": "Side",
+            "selection": st.column_config.TextColumn("Selection", width="large"),
+            "articles": st.column_config.NumberColumn("Articles", format="%d"),
+            "share": st.column_config.NumberColumn(
+                "Share of coverage", format="percent", help="Of all stored articles with the same dates and sources."
+            ),
+            "tone": st.column_config.NumberColumn("Mean tone", format="%+.2f", help="VADER compound, −1 to +1."),
+            "tone_n": st.column_config.NumberColumn("Scored articles (n)", format="%d"),
+        },
+    )
+    gaps = [s for s, r in (("A", compared.a), ("B", compared.b)) if math.isnan(r.kpis.tone)]
+    if gaps and len(gaps) < 2:
+        st.caption(f"Side {gaps[0]} has no article in a scored language, so it has no mean tone.")
+
+
+panel.render(
+    panels.COMPARE,
+    compared.comparison,
+    view,
+    sides=(filters_a, filters_b),
+    above=sides_summary,
+    freq=view.freq,
+    aligned=mode == PERIODS,
 )
-gaps = [s for s, r in (("A", result_a), ("B", result_b)) if math.isnan(r.kpis.tone)]
-if gaps and len(gaps) < 2:
-    st.caption(f"Side {gaps[0]} has no article in a scored language, so it has no mean tone.")
-
-demo = "DEMO DATA (invented articles) · " if info.demo else ""
-subtitle = f"{demo}A: {plotly_text(filters_a.describe())}<br>B: {plotly_text(filters_b.describe())}"
-aligned = mode == PERIODS
-panels = [
-    Panel(
-        "compare-volume",
-        "Coverage volume, A vs B",
-        charts_more.compare_volume_chart(comparison.volume, subtitle=subtitle, freq=view.freq, aligned=aligned),
-        comparison.volume,
-        methods.COMPARE_VOLUME,
-    ),
-    Panel(
-        "compare-themes",
-        "Themes, A vs B",
-        charts_more.compare_theme_chart(comparison.themes, subtitle=subtitle),
-        comparison.themes,
-        methods.COMPARE_THEMES,
-    ),
-    Panel(
-        "compare-tone",
-        "Tone, A vs B",
-        charts_more.compare_tone_chart(comparison.tone, subtitle=subtitle, freq=view.freq, aligned=aligned),
-        comparison.tone,
-        methods.COMPARE_TONE,
-    ),
-]
-for item in panels:
-    panel.show(item, view)
-panel.briefing(panels, view, "Compare")
