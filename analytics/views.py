@@ -38,7 +38,8 @@ def choices(source: Source) -> Choices:
     a, d = source.articles, source.dyads
     pairs = source.run(d.group_by("dyad").aggregate(articles=d.count()))
     pairs = pairs.sort_values(["articles", "dyad"], ascending=[False, True], kind="stable")
-    outlets = source.run(a.filter(a.outlet.notnull()).group_by("outlet").aggregate(articles=a.count()))
+    named = a.filter(a.outlet.notnull())
+    outlets = source.run(named.group_by("outlet").aggregate(articles=named.count()))
     outlets = outlets.sort_values(["articles", "outlet"], ascending=[False, True], kind="stable").head(MAX_OUTLETS)
     countries = source.run(a.select("source_country").distinct())["source_country"].dropna()
     languages = source.run(a.select("language").distinct())["language"].dropna()
