@@ -14,6 +14,9 @@ Tables (see :mod:`analytics.dataset`):
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -122,38 +125,107 @@ def _hide_demo(articles: Any, dyads: Any, real: bool, demo: bool) -> tuple[Any, 
     return articles.select(*ARTICLE_FIELDS), dyads.select(*DYAD_FIELDS)
 
 
-def open_dataset(root: str | Path, *, backend: str = "duckdb", session: Any = None) -> Source:
+def open_dataset(root: str | Path, *, backend: str = "duckdb", session: Any = None, cache: bool = True) -> Source:
     """A :class:`Source` over the dataset folder ``root`` (``X.sqlite.dataset``, local or mounted).
 
-    ``backend`` is ``duckdb`` (in-process) or ``pyspark`` (``session``: a SparkSession; local mode
-    or a cluster's). Raises :class:`InputError` when the folder holds no dataset.
+    ``backend`` is ``duckdb`` (in-process) or ``pyspark`` (``session``: a SparkSession, local mode
+    or a cluster's; :func:`spark_session` builds one). On pyspark ``root`` may also be a URI the
+    cluster reads (``s3a://bucket/bilat.sqlite.dataset``, ``hdfs://...``), and with ``cache`` the two
+    tables are kept in the executors' memory once first read (they are small: no titles, no texts);
+    open the dataset again after it changed, which reads its files anew. Raises :class:`InputError`
+    when the folder holds no dataset (or, on pyspark, misses a month its manifest lists).
     """
-    root = Path(root)
-    manifest = _manifest(root)
+    location = _location(root, backend)
+    con = _connect(backend, session)
+    manifest = _manifest(location, session if backend == "pyspark" else None)
     if manifest is None:
-        raise InputError(f"{root} holds no analysis dataset; run: bilat dataset --rebuild --db STORE")
+        raise InputError(f"{location} holds no analysis dataset; run: bilat dataset --rebuild --db STORE")
     months = manifest["months"]
     real = any(m.get("real", 0) for m in months.values())
     demo = any(m.get("real", 0) < m.get("articles", 0) for m in months.values())
-    con = _connect(backend, session)
-    if months:
-        articles = _read(con, backend, root / "articles", "articles")
-        dyads = _read(con, backend, root / "dyads", "dyads")
+    stamp = dataset.stamp(manifest)
+    if not months:
+        articles, dyads = _empty(dataset.ARTICLE_SCHEMA), _empty(dataset.DYAD_SCHEMA)
+    elif backend == "duckdb":
+        articles, dyads = _read_duckdb(con, location, "articles"), _read_duckdb(con, location, "dyads")
     else:
-        articles = con.create_table("articles", schema=_ibis_schema(dataset.ARTICLE_SCHEMA), temp=backend == "duckdb")
-        dyads = con.create_table("dyads", schema=_ibis_schema(dataset.DYAD_SCHEMA), temp=backend == "duckdb")
+        articles = _read_spark(con, session, location, "articles", sorted(months), stamp, cache)
+        dyads = _read_spark(con, session, location, "dyads", sorted(months), stamp, cache)
     articles, dyads = _hide_demo(articles, dyads, real, demo)
-    return Source(con, articles, dyads, stamp=dataset.stamp(manifest), demo=demo and not real)
+    return Source(con, articles, dyads, stamp=stamp, demo=demo and not real)
 
 
-def _manifest(root: Path) -> dict | None:
+def spark_session(master: str = "local[2]", *, conf: dict[str, str] | None = None) -> Any:
+    """A SparkSession for :func:`open_dataset`, or the one already running in this process.
+
+    ``master`` is ``local[N]`` (N cores of this machine) or a cluster's (``spark://host:7077``,
+    ``yarn``, ``k8s://...``); ``conf`` adds or overrides Spark settings. The session's time zone is
+    UTC. In local mode the driver listens on 127.0.0.1 only, without its web UI, and a query's
+    shuffle has one partition per core: Spark's default of 200 makes every small query slow.
+    pyspark is imported here and only here, so bilat without Spark never needs it.
+    """
+    from pyspark.sql import SparkSession
+
+    settings = {"spark.sql.session.timeZone": "UTC", "spark.ui.showConsoleProgress": "false"}
+    cores = _local_cores(master)
+    if cores is not None:
+        settings |= {
+            "spark.driver.host": "127.0.0.1",
+            "spark.driver.bindAddress": "127.0.0.1",
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": str(cores),
+        }
+    builder = SparkSession.builder.master(master).appName("bilat")
+    for key, value in (settings | (conf or {})).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def _local_cores(master: str) -> int | None:
+    """The cores of a local master (``local``, ``local[4]``, ``local[*]``, ``local[4,2]``); None for a cluster."""
+    found = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\d+)?\])?", master)
+    if found is None:
+        return None
+    cores = found.group(1)
+    if cores is None:
+        return 1
+    return (os.cpu_count() or 1) if cores == "*" else int(cores)
+
+
+def _is_uri(location: str) -> bool:
+    return "://" in location
+
+
+def _location(root: str | Path, backend: str) -> str:
+    """``root`` as the text the backend reads: a local path, or (pyspark only) a URI kept as written."""
+    if isinstance(root, str) and _is_uri(root):
+        if backend != "pyspark":
+            raise InputError(f"{root}: only the pyspark backend reads a dataset from a URI; give DuckDB a local folder")
+        return root.rstrip("/")
+    return str(Path(root))
+
+
+def _manifest(location: str, session: Any) -> dict | None:
     import json
 
     try:
-        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads(_manifest_text(location, session))
+    except (OSError, ValueError, TypeError):
         return None
     return manifest if isinstance(manifest, dict) and isinstance(manifest.get("months"), dict) else None
+
+
+def _manifest_text(location: str, session: Any) -> str | None:
+    if not _is_uri(location):
+        return (Path(location) / "manifest.json").read_text(encoding="utf-8")
+    # Object storage is read through Spark, with the credentials and file systems the session has.
+    from pyspark.errors import AnalysisException
+
+    try:
+        rows = session.read.text(f"{location}/manifest.json", wholetext=True).collect()
+    except AnalysisException:  # the path does not exist
+        return None
+    return rows[0][0] if rows else None
 
 
 def _connect(backend: str, session: Any) -> Any:
@@ -162,25 +234,49 @@ def _connect(backend: str, session: Any) -> Any:
     if backend == "pyspark":
         if session is None:
             raise InputError("the pyspark backend needs a SparkSession (see the README: Running on a cluster)")
+        # Ibis sets the session's time zone to UTC: days, weeks and months are then UTC ones, as in the dataset.
         return ibis.pyspark.connect(session)
     raise InputError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
 
 
-def _read(con: Any, backend: str, folder: Path, name: str) -> Any:
-    if backend == "duckdb":
-        # A view over the files: a refreshed month is read anew by the next query, nothing is copied.
-        return con.read_parquet(str(folder / "month=*" / "part.parquet"), table_name=name, hive_partitioning=False)
-    return con.read_parquet(str(folder), table_name=name)
+def _read_duckdb(con: Any, location: str, name: str) -> Any:
+    # A view over the files: a refreshed month is read anew by the next query, nothing is copied.
+    # Only the month files: a writer's temporary file in the same folder is never read.
+    parts = f"{location}/{name}/month=*/part.parquet"
+    return con.read_parquet(parts, table_name=name, hive_partitioning=False)
+
+
+def _read_spark(con: Any, session: Any, location: str, name: str, months: list[str], stamp: str, cache: bool) -> Any:
+    from pyspark.errors import AnalysisException
+
+    # A view name of its own per dataset and content: sources over two datasets can share a session.
+    view = f"bilat_{name}_{hashlib.sha256(f'{location}|{stamp}'.encode()).hexdigest()[:12]}"
+    if cache:
+        # Spark matches cached data by the files' paths, not their content: without this, a dataset
+        # opened again after a refresh would be answered from the copy cached before it.
+        session.catalog.refreshByPath(f"{location}/{name}")
+    # The files the manifest lists, named one by one: nothing to list or glob on object storage.
+    try:
+        frame = session.read.parquet(*(f"{location}/{name}/month={month}/part.parquet" for month in months))
+    except AnalysisException as exc:
+        raise InputError(
+            f"{location}: a month the manifest lists is missing; run: bilat dataset --rebuild --db STORE"
+        ) from exc
+    if cache:
+        frame = frame.cache()
+    frame.createOrReplaceTempView(view)
+    return con.table(view)
+
+
+def _empty(schema: pa.Schema) -> Any:
+    """An empty in-memory table of ``schema`` (strings plain): the tables of a dataset without months."""
+    return ibis.memtable(pa.Table.from_pylist([], schema=_plain(schema)))
 
 
 def _plain(schema: pa.Schema, fields: tuple[str, ...] | None = None) -> pa.Schema:
     """``schema`` with dictionary-encoded text as plain strings, limited to ``fields`` (in that order)."""
     plain = {f.name: pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type) for f in schema}
     return pa.schema([plain[name] for name in (fields or schema.names)])
-
-
-def _ibis_schema(schema: pa.Schema) -> ibis.Schema:
-    return ibis.Schema.from_pyarrow(_plain(schema))
 
 
 def from_frames(articles: pd.DataFrame, dyads: pd.DataFrame, *, stamp: str = "frames") -> Source:
