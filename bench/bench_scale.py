@@ -113,16 +113,26 @@ def demo_store(work: Path) -> Path:
     return path
 
 
-# Copies 1..? of rows n <= base, shifted by copy * base; ids and clusters get the copy in their
-# first five hex digits, which keeps them 20 hex digits (so story keys stay distinct per copy).
+MAX_COPIES = 255
+
+
+def _recoded(column: str) -> str:
+    """SQL for an article id (20 hex digits) with its first two digits plus the copy number, mod 256:
+    never the id itself, and another for every copy, so ids and story keys stay distinct."""
+    digit = "(instr('0123456789abcdef', substr({c}, {i}, 1)) - 1)"
+    byte = f"({digit.format(c=column, i=1)} * 16 + {digit.format(c=column, i=2)})"
+    return f"printf('%02x', ({byte} + k.v) % 256) || substr({column}, 3)"
+
+
+# Copies 1..? of rows n <= base, shifted by copy * base.
 _COPIES = "WITH RECURSIVE k(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM k WHERE v < ?) "
 _REPLICATE = {
     "articles": _COPIES
     + "INSERT INTO articles(n, id, url, title, text, published, outlet, source_country, declared_language, "
     "source_id, cluster_id, seen_at, is_demo, date_flag, title_key) "
-    "SELECT a.n + k.v * ?, printf('%05x', k.v) || substr(a.id, 6), a.url || '#copy-' || k.v, a.title, a.text, "
+    f"SELECT a.n + k.v * ?, {_recoded('a.id')}, a.url || '#copy-' || k.v, a.title, a.text, "
     "a.published, a.outlet, a.source_country, a.declared_language, a.source_id, "
-    "CASE WHEN length(a.cluster_id) = 20 THEN printf('%05x', k.v) || substr(a.cluster_id, 6) "
+    f"CASE WHEN length(a.cluster_id) = 20 THEN {_recoded('a.cluster_id')} "
     "ELSE a.cluster_id || '#' || k.v END, a.seen_at, 0, a.date_flag, a.title_key "
     "FROM k JOIN articles a ON a.n <= ? ORDER BY k.v, a.n",
     "enrichment": _COPIES + "INSERT INTO enrichment SELECT e.n + k.v * ?, e.version, e.language, e.sentiment, "
@@ -150,6 +160,8 @@ def scale_store(work: Path, size: int) -> Path:
         # A million rows into tables with random-order unique indexes: a large page cache keeps it in memory.
         store.conn.execute("PRAGMA cache_size = -1000000")
         base = store.count_articles()
+        if size // base - 1 > MAX_COPIES:
+            raise SystemExit(f"a store of {size:,} articles needs more than {MAX_COPIES} copies of the demo")
         if store.conn.execute("SELECT max(n) FROM articles").fetchone()[0] != base:
             raise SystemExit(f"{demo}: row numbers are not 1..{base}; delete it and run again")
         started = time.perf_counter()
