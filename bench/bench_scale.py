@@ -336,6 +336,11 @@ class QueryClock:
         return timed
 
 
+def load() -> str:
+    """The machine's load average over the last minute: on a shared machine, what the times mean."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
 def peak_rss_mb() -> float:
     """The process's peak resident memory in MB.
 
@@ -374,7 +379,7 @@ def time_bundles(root: str, size: int, repeat: int) -> None:
     opened = time.perf_counter() - t0
     first, last = days(shared)
     threads = shared.backend.raw_sql("SELECT current_setting('threads')").fetchall()[0][0]
-    print(f"open_dataset: {opened:.3f} s; days {first} to {last}; DuckDB threads: {threads}")
+    print(f"open_dataset: {opened:.3f} s; days {first} to {last}; DuckDB threads: {threads}; {load()}")
     print(f"{'bundle':<9} {'filters':<18} {'cold s':>7} {'warm s':>7} {'min s':>7}  target {target:.1f} s")
     over = []
     for name, compute in BUNDLES.items():
@@ -414,7 +419,7 @@ def time_bundles(root: str, size: int, repeat: int) -> None:
                 flush=True,
             )
     verdict = "" if size <= STORE_MAX else ("  ok" if peak <= MEMORY_TARGET_MB else "  OVER")
-    print(f"peak RSS of this process after every bundle: {peak:,.0f} MB{verdict}", flush=True)
+    print(f"peak RSS of this process after every bundle: {peak:,.0f} MB{verdict}; {load()}", flush=True)
 
 
 def in_child(call: Callable, *args) -> None:
