@@ -30,7 +30,10 @@ import pyarrow as pa
 from analytics import dataset
 from analytics.errors import InputError
 
-ARTICLE_FIELDS = ("n", "published", "day", "outlet", "source_country", "language", "tone", "theme_mask", "story_key")
+ARTICLE_FIELDS = (
+    "n", "published", "day", "outlet", "source_country", "language", "tone", "theme_mask", "story_key", "pairs",
+    "pair_countries",
+)  # fmt: skip
 DYAD_FIELDS = ("n", "dyad", "relation_tone")
 BACKENDS = ("duckdb", "pyspark")
 
@@ -302,6 +305,7 @@ def from_frames(articles: pd.DataFrame, dyads: pd.DataFrame, *, stamp: str = "fr
             "story_key": dataset.story_keys(clusters, ns),
         }
     )
+    lists = dataset.pair_lists(ns, dyads["n"].tolist(), dyads["dyad"].astype("object").tolist())
     relation = dyads["relation_tone"] if "relation_tone" in dyads else pd.Series(np.nan, index=dyads.index)
     pairs = pd.DataFrame(
         {"n": dyads["n"].to_numpy(dtype=np.int64), "dyad": dyads["dyad"].astype("object"),
@@ -310,9 +314,10 @@ def from_frames(articles: pd.DataFrame, dyads: pd.DataFrame, *, stamp: str = "fr
     con = ibis.duckdb.connect()
     # Explicit types: a column with no value (an empty store, no pairs, every country unknown) would
     # otherwise be inferred as Arrow's null type, which DuckDB cannot store.
-    arrow_articles = pa.Table.from_pandas(
-        table, schema=_plain(dataset.ARTICLE_SCHEMA, ARTICLE_FIELDS), preserve_index=False
-    )
+    flat = tuple(name for name in ARTICLE_FIELDS if name not in lists)
+    arrow_articles = pa.Table.from_pandas(table, schema=_plain(dataset.ARTICLE_SCHEMA, flat), preserve_index=False)
+    for name, values in lists.items():
+        arrow_articles = arrow_articles.append_column(name, values)
     arrow_dyads = pa.Table.from_pandas(pairs, schema=_plain(dataset.DYAD_SCHEMA, DYAD_FIELDS), preserve_index=False)
     a = con.create_table("articles", arrow_articles, temp=True)
     d = con.create_table("dyads", arrow_dyads, temp=True)

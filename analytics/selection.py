@@ -149,17 +149,19 @@ def flagged(source: Source, filters: Filters) -> Any:
 
 def _build_flagged(source: Source, filters: Filters) -> Any:
     rows = context(source, filters)
+    return rows.mutate(chosen=_chosen(rows, filters))
+
+
+def _chosen(rows: Any, filters: Filters) -> Any:
+    """The Ibis condition of the pair or country and the themes on ``rows`` (True when neither is set)."""
     chosen = ibis.literal(True)
-    pairs = pair_rows(source, filters)
-    if pairs is not None:
-        members = pairs.select(member=pairs.n).distinct()
-        joined = rows.left_join(members, rows.n == members.member)
-        rows = joined.select(*[joined[c] for c in rows.columns], in_pair=joined.member.notnull())
-        chosen = rows["in_pair"]
+    if filters.dyad is not None:
+        chosen = rows.pairs.contains(filters.dyad)
+    elif filters.country is not None:
+        chosen = rows.pair_countries.contains(filters.country)
     if filters.themes:
         chosen = chosen & ((rows.theme_mask & filters.theme_mask) != 0)
-    base = [c for c in rows.columns if c != "in_pair"]
-    return rows.select(*base, chosen=chosen)
+    return chosen
 
 
 def selected(source: Source, filters: Filters) -> Any:
@@ -170,9 +172,6 @@ def selected(source: Source, filters: Filters) -> Any:
 
 def _build_selected(source: Source, filters: Filters) -> Any:
     rows = context(source, filters)
-    pairs = pair_rows(source, filters)
-    if pairs is not None:
-        rows = rows.filter(rows.n.isin(pairs.n))
-    if filters.themes:
-        rows = rows.filter((rows.theme_mask & filters.theme_mask) != 0)
-    return rows
+    if filters.dyad is None and filters.country is None and not filters.themes:
+        return rows
+    return rows.filter(_chosen(rows, filters))

@@ -57,7 +57,8 @@ def test_rebuild_writes_every_month_with_the_specified_columns(demo_path):
         articles = pq.read_table(part(demo_path, "articles", month))
         assert articles.num_rows == counts[month]
         assert articles.schema.names == ["n", "published", "day", "outlet", "source_country", "language", "tone",
-                                         "theme_mask", "story_key", "is_demo"]  # fmt: skip
+                                         "theme_mask", "story_key", "is_demo", "pairs",
+                                         "pair_countries"]  # fmt: skip
         text = pa.dictionary(pa.int32(), pa.string())
         assert [articles.schema.field(c).type for c in ("outlet", "source_country", "language")] == [text] * 3
         assert articles.schema.field("published").type == pa.timestamp("us", tz="UTC")
@@ -67,6 +68,16 @@ def test_rebuild_writes_every_month_with_the_specified_columns(demo_path):
         assert articles.schema.field("theme_mask").type == pa.int32()
         assert articles.schema.field("story_key").type == pa.int64()
         assert all(articles.column("is_demo").to_pylist())
+        # Each article's pairs are its rows of the dyads table, and their countries follow from them.
+        dyad_rows = pq.read_table(part(demo_path, "dyads", month)).to_pydict()
+        expected: dict[int, list[str]] = {}
+        for n, dyad in zip(dyad_rows["n"], dyad_rows["dyad"], strict=True):
+            expected.setdefault(n, []).append(dyad)
+        listed = dict(zip(articles.column("n").to_pylist(), articles.column("pairs").to_pylist(), strict=True))
+        assert listed == {n: sorted(expected.get(n, [])) for n in listed}
+        assert any(listed.values())
+        countries = articles.column("pair_countries").to_pylist()
+        assert countries == [sorted({c for p in pairs for c in p.split("-")}) for pairs in listed.values()]
         assert {d.strftime("%Y-%m") for d in articles.column("day").to_pylist()} == {month}
         dyads = pq.read_table(part(demo_path, "dyads", month))
         assert dyads.schema == dataset.DYAD_SCHEMA
