@@ -86,7 +86,12 @@ class Source:
             a = self.articles
             order = ibis.window(group_by=a.story_key, order_by=[a.published, a.n])
             ranked = a.select("n", "story_key", prev_day=a.day.lag().over(order))
-            return ranked.filter(ranked.prev_day.notnull()).cache()
+            later = ranked.filter(ranked.prev_day.notnull())
+            if self.name == "duckdb":
+                # A temporary table of the connection: it lives and dies with it. (Ibis's cache()
+                # drops its table when collected, which fails once the connection has closed.)
+                return self.backend.create_table(f"bilat_later_copies_{id(self):x}", later, temp=True)
+            return later.cache()
 
         return self.remember(("later_copies",), build)
 
