@@ -44,12 +44,11 @@ class Source:
     """The analysis tables on one Ibis backend. Build one per dataset and share it; it is thread-safe
     for reading, and its memo of selection expressions is bounded."""
 
-    def __init__(self, backend: Any, articles: Any, dyads: Any, *, stamp: str, demo: bool = False) -> None:
+    def __init__(self, backend: Any, articles: Any, dyads: Any, *, stamp: str) -> None:
         self.backend = backend
         self.articles = articles
         self.dyads = dyads
         self.stamp = stamp
-        self.demo = demo  # the tables hold the demo corpus (and nothing collected)
         self.name = backend.name
         self._memo: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -160,7 +159,7 @@ def open_dataset(root: str | Path, *, backend: str = "duckdb", session: Any = No
         articles = _read_spark(con, session, location, "articles", sorted(months), stamp, cache)
         dyads = _read_spark(con, session, location, "dyads", sorted(months), stamp, cache)
     articles, dyads = _hide_demo(articles, dyads, real, demo)
-    return Source(con, articles, dyads, stamp=stamp, demo=demo and not real)
+    return Source(con, articles, dyads, stamp=stamp)
 
 
 def spark_session(master: str = "local[2]", *, conf: dict[str, str] | None = None) -> Any:

@@ -61,11 +61,11 @@ def positions(days: np.ndarray, freq: str, index: pd.DatetimeIndex) -> np.ndarra
     return pos
 
 
-def spread(index: pd.DatetimeIndex, freq: str, periods, values, *, fill=0) -> np.ndarray:
-    """``values`` given for some ``periods`` laid out over ``index``, ``fill`` elsewhere."""
+def spread(index: pd.DatetimeIndex, freq: str, periods, values) -> np.ndarray:
+    """``values`` given for some ``periods`` laid out over ``index``, zero elsewhere."""
     pos = positions(np.asarray(pd.to_datetime(pd.Series(periods)).to_numpy(), dtype="datetime64[D]"), freq, index)
     values = np.asarray(values)
-    out = np.full(len(index), fill, dtype=values.dtype if fill == 0 else np.float64)
+    out = np.zeros(len(index), dtype=values.dtype)
     keep = pos >= 0
     out[pos[keep]] = values[keep]
     return out

@@ -18,7 +18,7 @@ measure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -59,10 +59,6 @@ class Selection:
         if before is None:
             return None
         return Selection(before, self.freq, (before.start, before.end))
-
-    def with_filters(self, source: Source, **changes: Any) -> Selection:
-        """Another selection of the same frequency, with some filters changed (its span resolved anew)."""
-        return resolve(source, replace(self.filters, **changes), self.freq)
 
 
 def resolve(source: Source, filters: Filters, freq: str = "W") -> Selection:

@@ -20,7 +20,7 @@ from analytics.measures import diversity, sides, spikes, themes, tone, volume
 from analytics.measures.compare import Comparison
 from analytics.measures.compare import compare as side_by_side
 from analytics.measures.volume import Kpis
-from analytics.selection import Selection, context, resolve, selected
+from analytics.selection import Selection, resolve, selected
 
 MAX_OUTLETS = 300
 
@@ -211,11 +211,6 @@ def newest(source: Source, filters: Filters, limit: int, among=None) -> tuple[li
     count = int(source.scalar(rows.count()) or 0)
     top = source.run(rows.order_by([rows.published.desc(), rows.n.desc()]).select("n").limit(limit))
     return [int(n) for n in top["n"]], count
-
-
-def context_size(source: Source, filters: Filters) -> int:
-    """How many articles the context of ``filters`` holds (dates, sources, languages, outlets)."""
-    return int(source.scalar(context(source, filters).count()) or 0)
 
 
 BUNDLES = {"Overview": overview, "Coverage": coverage, "Themes": theme_view, "Tone": tone_view, "Spikes": spike_view}

@@ -288,8 +288,13 @@ _ROW_FIELDS = ("n", "published", "outlet", "story_key", "theme_mask")
 
 def _rows(source: Source, filters: Filters) -> pd.DataFrame:
     """The selected articles of a short window, as rows: ``n, published, outlet, story_key, theme_mask``."""
-    rows = selected(source, filters)
-    return source.run(rows.select(*_ROW_FIELDS).order_by(rows.n))
+
+    def query() -> pd.DataFrame:
+        rows = selected(source, filters)
+        return source.run(rows.select(*_ROW_FIELDS).order_by(rows.n))
+
+    # title_rows and spike_drivers read the same two windows: query each once.
+    return source.remember(("rows", filters), query)
 
 
 def title_rows(
