@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from analytics.store import ArticleRecord, Store
 
 # Raise when the files' layout or meaning changes: older datasets are then "behind" and rebuilt.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 ARTICLE_SCHEMA = pa.schema(
@@ -58,6 +58,11 @@ ARTICLE_SCHEMA = pa.schema(
         # country is then a scan of this table, not a join with the dyads (5x faster at 10M articles).
         ("pairs", pa.list_(pa.string())),
         ("pair_countries", pa.list_(pa.string())),
+        # Wire copies: the day of the copy of the same story published just before this one (null
+        # for the earliest), and whether the story has other copies. Counting copies once is then
+        # a filter, not a window over the corpus (see analytics.selection).
+        ("prev_day", pa.date32()),
+        ("shared", pa.bool_()),
     ]
 )
 DYAD_SCHEMA = pa.schema([("n", pa.int64()), ("dyad", _TEXT), ("relation_tone", pa.float64())])
@@ -111,13 +116,36 @@ def pair_lists(ns, dyad_ns, dyads) -> dict[str, pa.Array]:
     return {"pairs": pa.array(listed, type=kind), "pair_countries": pa.array(countries, type=kind)}
 
 
+def copy_links(ns: np.ndarray, copies: list[tuple]) -> dict[str, pa.Array]:
+    """``prev_day`` and ``shared`` of the articles ``ns`` from every copy of their stories.
+
+    ``copies`` are ``(n, published, cluster_id, is_demo)`` rows. Copies are ordered by publication
+    time, then row number; demo and collected copies are never each other's (demo articles are
+    hidden when collected ones are stored). Unclustered articles have no copies.
+    """
+    if not copies:
+        return {"prev_day": pa.nulls(len(ns), type=pa.date32()), "shared": pa.array(np.zeros(len(ns), dtype=bool))}
+    frame = pd.DataFrame(copies, columns=["n", "published", "cluster", "is_demo"])
+    frame["published"] = pd.to_datetime(frame["published"], utc=True, format="ISO8601")
+    frame = frame.sort_values(["cluster", "is_demo", "published", "n"], kind="stable")
+    story = frame.groupby(["cluster", "is_demo"], sort=False)
+    frame["prev_day"] = story["published"].shift().dt.date
+    frame["shared"] = story["n"].transform("size") > 1
+    linked = frame.set_index("n").reindex(ns)
+    prev = linked["prev_day"].astype("object").where(linked["prev_day"].notna(), None)
+    return {
+        "prev_day": pa.array(prev.tolist(), type=pa.date32()),
+        "shared": pa.array(linked["shared"].fillna(False).astype(bool).to_numpy()),
+    }
+
+
 def _column(rows: list[tuple], i: int) -> list:
     return [row[i] for row in rows]
 
 
 def month_tables(store: Store, month: str) -> tuple[pa.Table, pa.Table]:
     """The articles and dyads tables of one month, read from the store."""
-    rows, dyad_rows = store.month_rows(month)
+    rows, dyad_rows, copies = store.month_rows(month)
     ns = np.asarray(_column(rows, 0), dtype=np.int64)
     published = pd.to_datetime(pd.Series(_column(rows, 1), dtype="object"), utc=True, format="ISO8601")
     published_us = pa.array(published.astype("datetime64[us, UTC]"), type=pa.timestamp("us", tz="UTC"))
@@ -134,6 +162,7 @@ def month_tables(store: Store, month: str) -> tuple[pa.Table, pa.Table]:
             "story_key": pa.array(story_keys(_column(rows, 7), ns), type=pa.int64()),
             "is_demo": pa.array([bool(v) for v in _column(rows, 8)], type=pa.bool_()),
             **pair_lists(ns, _column(dyad_rows, 0), _column(dyad_rows, 1)),
+            **copy_links(ns, copies),
         },
         schema=ARTICLE_SCHEMA,
     )
@@ -247,11 +276,14 @@ def _stored_months(root: Path) -> set[str]:
 
 
 def refresh(store: Store, months: Iterable[str]) -> dict:
-    """Rewrite only the given months (``YYYY-MM``), after a write that touched only those.
+    """Rewrite only the given months (``YYYY-MM``), after a write that added articles to those or
+    changed their enrichment, and the months holding other copies of their stories (whose
+    ``prev_day`` or ``shared`` a new copy may change).
 
-    Also rewrites any month whose article count no longer matches the manifest (a month the
-    caller did not name) and removes months the store no longer has. A dataset that is missing
-    or of an older format is rebuilt whole. Returns the summary of :func:`rebuild`.
+    A month the caller did not name whose article count no longer matches the manifest means the
+    store was changed outside bilat (articles deleted, say, whose copies elsewhere would keep stale
+    links): the dataset is then rebuilt whole, as is one missing or of an older format. Returns
+    the summary of :func:`rebuild`.
     """
     manifest = read_manifest(store)
     if manifest is None or manifest.get("format_version") != FORMAT_VERSION:
@@ -260,10 +292,11 @@ def refresh(store: Store, months: Iterable[str]) -> dict:
     data_version = store.data_version()
     counts = store.month_counts()
     known = manifest["months"]
-    todo = sorted(
-        {m for m in months if m in counts}
-        | {m for m, c in counts.items() if not isinstance(known.get(m), dict) or known[m].get("articles") != c}
-    )
+    named = {m for m in months if m in counts}
+    changed = {m for m, c in counts.items() if not isinstance(known.get(m), dict) or known[m].get("articles") != c}
+    if changed - named or set(known) - set(counts):
+        return rebuild(store)
+    todo = sorted((named | store.months_sharing_stories(sorted(named))) & set(counts))
     kept = {m: known[m] for m in counts if m not in todo}
     for month in todo:
         kept[month] = _write_month(store, root, month, data_version)

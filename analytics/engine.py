@@ -8,7 +8,8 @@ backends (how dates come back, how a Parquet folder is read) is handled here and
 
 Tables (see :mod:`analytics.dataset`):
 
-- ``articles``: ``n, published, day, outlet, source_country, language, tone, theme_mask, story_key``
+- ``articles``: ``n, published, day, outlet, source_country, language, tone, theme_mask, story_key,
+  pairs, pair_countries, prev_day, shared``
 - ``dyads``: ``n, dyad, relation_tone``
 """
 
@@ -32,7 +33,7 @@ from analytics.errors import InputError
 
 ARTICLE_FIELDS = (
     "n", "published", "day", "outlet", "source_country", "language", "tone", "theme_mask", "story_key", "pairs",
-    "pair_countries",
+    "pair_countries", "prev_day", "shared",
 )  # fmt: skip
 DYAD_FIELDS = ("n", "dyad", "relation_tone")
 BACKENDS = ("duckdb", "pyspark")
@@ -71,28 +72,6 @@ class Source:
             while len(self._memo) > _MEMO:
                 self._memo.popitem(last=False)
         return value
-
-    def later_copies(self) -> Any:
-        """Every copy of a wire story but its earliest: ``n, story_key, prev_day`` (the day of the copy
-        published just before it, by publication time then row number), materialised once per source.
-
-        Counting copies once then needs no window over the corpus for a date-only context: a copy is
-        the earliest in the range ``[start, end]`` exactly when the copy before it falls before
-        ``start`` (see :func:`analytics.selection.context`).
-        """
-
-        def build() -> Any:
-            a = self.articles
-            order = ibis.window(group_by=a.story_key, order_by=[a.published, a.n])
-            ranked = a.select("n", "story_key", prev_day=a.day.lag().over(order))
-            later = ranked.filter(ranked.prev_day.notnull())
-            if self.name == "duckdb":
-                # A temporary table of the connection: it lives and dies with it. (Ibis's cache()
-                # drops its table when collected, which fails once the connection has closed.)
-                return self.backend.create_table(f"bilat_later_copies_{id(self):x}", later, temp=True)
-            return later.cache()
-
-        return self.remember(("later_copies",), build)
 
     def run(self, expr: Any) -> pd.DataFrame:
         """Execute ``expr`` and return its rows as pandas, with dates as ``datetime64[ns]``.
@@ -310,6 +289,8 @@ def from_frames(articles: pd.DataFrame, dyads: pd.DataFrame, *, stamp: str = "fr
         }
     )
     lists = dataset.pair_lists(ns, dyads["n"].tolist(), dyads["dyad"].astype("object").tolist())
+    clustered = [(int(n), p, c, 0) for n, p, c in zip(ns, published, clusters, strict=True) if c is not None]
+    lists |= dataset.copy_links(ns, clustered)
     relation = dyads["relation_tone"] if "relation_tone" in dyads else pd.Series(np.nan, index=dyads.index)
     pairs = pd.DataFrame(
         {"n": dyads["n"].to_numpy(dtype=np.int64), "dyad": dyads["dyad"].astype("object"),

@@ -109,15 +109,14 @@ def _build_context(source: Source, filters: Filters) -> Any:
 
 def _first_copies(source: Source, rows: Any, filters: Filters) -> Any:
     """The earliest published copy of each story among ``rows`` (lowest row number on ties)."""
-    later = source.later_copies()
     if not (filters.source_countries or filters.languages or filters.outlets):
         # Dates alone: a copy is the first in the range unless the copy before it is in the range too.
-        hidden = later if filters.start is None else later.filter(later.prev_day >= filters.start)
-        return rows.filter(~rows.n.isin(hidden.n))
+        if filters.start is None:
+            return rows.filter(rows.prev_day.isnull())
+        return rows.filter(rows.prev_day.isnull() | (rows.prev_day < filters.start))
     # Other filters may leave out the copy before: rank the copies of stories with several, in the context.
-    several = rows.story_key.isin(later.story_key)
-    alone = rows.filter(~several)
-    copies = rows.filter(several)
+    alone = rows.filter(~rows.shared)
+    copies = rows.filter(rows.shared)
     first = ibis.row_number().over(group_by=copies.story_key, order_by=[copies.published, copies.n])
     ranked = copies.mutate(copy_rank=first)
     return alone.union(ranked.filter(ranked.copy_rank == 0).drop("copy_rank"))

@@ -28,7 +28,7 @@ from analytics import wire
 from analytics.errors import StoreError
 from analytics.schema import THEMES
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bilat.sqlite"
 
 # Forward migrations: index i takes a store from version i to version i + 1.
@@ -129,6 +129,11 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX articles_is_demo ON articles(is_demo);
     ALTER TABLE source_runs ADD COLUMN notes TEXT;
     """,
+    # 5: the analysis dataset marks each wire copy with the day of the copy before it, which
+    # needs every copy of a month's stories, wherever they were published.
+    """
+    CREATE INDEX articles_cluster ON articles(cluster_id);
+    """,
 )
 
 # The tables that make a SQLite file a bilat store (from the first migration on).
@@ -144,6 +149,12 @@ def default_db_path() -> Path:
     """``BILAT_DB`` when set, else ``data/bilat.sqlite`` in the checkout."""
     env = os.environ.get("BILAT_DB")
     return Path(env) if env else DEFAULT_DB
+
+
+def _month_bounds(month: str) -> tuple[str, str]:
+    """The first instant of ``month`` (``YYYY-MM``) and of the month after, as stored text compares them."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return month, f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
 
 
 def _now() -> str:
@@ -721,14 +732,15 @@ class Store:
         return {month: int(count) for month, count in rows}
 
     @_guarded
-    def month_rows(self, month: str) -> tuple[list[tuple], list[tuple]]:
+    def month_rows(self, month: str) -> tuple[list[tuple], list[tuple], list[tuple]]:
         """The analysis columns of one month (``YYYY-MM``) for :mod:`analytics.dataset`, demo articles included.
 
         Articles: ``(n, published, outlet, source_country, language, sentiment, theme_mask, cluster_id,
-        is_demo)`` ordered by n; dyads: ``(n, dyad, relation_tone)``. Both read in one snapshot.
+        is_demo)`` ordered by n; dyads: ``(n, dyad, relation_tone)``; copies: ``(n, published,
+        cluster_id, is_demo)`` of every article, in any month, sharing a cluster with one of the
+        month's. All three read in one snapshot.
         """
-        year, mon = int(month[:4]), int(month[5:7])
-        bounds = (month, f"{year + mon // 12:04d}-{mon % 12 + 1:02d}")
+        bounds = _month_bounds(month)
         self.conn.execute("BEGIN")
         try:
             articles = self.conn.execute(
@@ -742,9 +754,27 @@ class Store:
                 "WHERE a.published >= ? AND a.published < ? ORDER BY d.n, d.dyad",
                 bounds,
             ).fetchall()
+            copies = self.conn.execute(
+                "SELECT n, published, cluster_id, is_demo FROM articles WHERE cluster_id IN "
+                "(SELECT cluster_id FROM articles WHERE published >= ? AND published < ? AND cluster_id IS NOT NULL)",
+                bounds,
+            ).fetchall()
         finally:
             self.conn.execute("COMMIT")
-        return articles, dyads
+        return articles, dyads, copies
+
+    @_guarded
+    def months_sharing_stories(self, months: Sequence[str]) -> set[str]:
+        """The months (``YYYY-MM``) of every copy of a story that has a copy in one of ``months``."""
+        found: set[str] = set()
+        for month in months:
+            rows = self.conn.execute(
+                "SELECT DISTINCT substr(published, 1, 7) FROM articles WHERE cluster_id IN "
+                "(SELECT cluster_id FROM articles WHERE published >= ? AND published < ? AND cluster_id IS NOT NULL)",
+                _month_bounds(month),
+            ).fetchall()
+            found.update(row[0] for row in rows)
+        return found
 
     @_guarded
     def article_rows(self, ns: Sequence[int]) -> pd.DataFrame:

@@ -497,7 +497,10 @@ def time_refresh(store: Store, size: int) -> None:
         f"dataset.update {updated:.3f} s (months rewritten: {rewritten}); "
         f"then open_dataset {opened:.3f} s and first Overview {first:.3f} s"
     )
-    dataset.refresh(store, remove_added(store, size))
+    # The months of every copy of the added articles' stories, read before they go: removing a copy
+    # changes its story's links in those months too.
+    linked = store.months_sharing_stories(months)
+    dataset.refresh(store, sorted(linked | set(remove_added(store, size))))
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -523,7 +526,12 @@ def store_size(work: Path, size: int, repeat: int) -> None:
 
 def parquet_size(work: Path, size: int, repeat: int) -> None:
     root = work / f"dataset-{label(size)}"
-    if not (root / "manifest.json").is_file():
+    try:
+        made = json.loads((root / "manifest.json").read_text(encoding="utf-8")).get("format_version")
+    except (OSError, ValueError):
+        made = None
+    if made != dataset.FORMAT_VERSION:  # none yet, or written by an older bilat
+        shutil.rmtree(root, ignore_errors=True)
         with Store(scale_store(work, STORE_MAX)) as store:
             remove_added(store, STORE_MAX)
             if dataset.status(store) != "current":

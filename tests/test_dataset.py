@@ -58,7 +58,7 @@ def test_rebuild_writes_every_month_with_the_specified_columns(demo_path):
         assert articles.num_rows == counts[month]
         assert articles.schema.names == ["n", "published", "day", "outlet", "source_country", "language", "tone",
                                          "theme_mask", "story_key", "is_demo", "pairs",
-                                         "pair_countries"]  # fmt: skip
+                                         "pair_countries", "prev_day", "shared"]  # fmt: skip
         text = pa.dictionary(pa.int32(), pa.string())
         assert [articles.schema.field(c).type for c in ("outlet", "source_country", "language")] == [text] * 3
         assert articles.schema.field("published").type == pa.timestamp("us", tz="UTC")
@@ -153,17 +153,56 @@ def test_status_missing_current_behind_current_and_refresh_touches_only_its_mont
     assert pq.read_table(part(demo_path, "articles", "2026-05")).num_rows == store_counts(demo_path)["2026-05"]
 
 
-def test_refresh_adds_a_new_month_and_catches_a_month_it_was_not_told_of(demo_path):
+def test_refresh_adds_a_new_month_and_rebuilds_when_a_month_changed_unannounced(demo_path):
     with Store(demo_path) as store:
         dataset.rebuild(store)
         add_one(store, datetime(2026, 7, 2, tzinfo=UTC))
+        summary = dataset.refresh(store, ["2026-07"])
+        assert summary["written"] == ["2026-07"]
+        # A month nobody named changed: the copies' links elsewhere may be stale, so all is rewritten.
         add_one(store, datetime(2026, 4, 3, tzinfo=UTC))
         summary = dataset.refresh(store, ["2026-07"])
-        assert summary["written"] == ["2026-04", "2026-07"]
+        assert summary["written"] == [*MONTHS, "2026-07"]
         assert dataset.status(store) == "current"
     counts = store_counts(demo_path)
     for month in ("2026-04", "2026-07"):
         assert pq.read_table(part(demo_path, "articles", month)).num_rows == counts[month]
+
+
+def links(path) -> dict[int, tuple]:
+    """``n -> (prev_day, shared)`` over every month of the dataset."""
+    found = {}
+    for file in sorted((path.with_name(path.name + ".dataset") / "articles").glob("*/part.parquet")):
+        table = pq.read_table(file, columns=["n", "prev_day", "shared"]).to_pydict()
+        found |= {n: (p, s) for n, p, s in zip(table["n"], table["prev_day"], table["shared"], strict=True)}
+    return found
+
+
+def test_each_copy_knows_the_day_of_the_copy_before_it_across_months(demo_path):
+    with Store(demo_path) as store:
+        dataset.rebuild(store)
+        # One story: a copy on 1 July, then one published earlier (30 June) arriving later.
+        july = datetime(2026, 7, 1, 0, 30, tzinfo=UTC)
+        summary = dataset.refresh(store, add_one(store, july))
+        (late,) = [n for (n,) in store.conn.execute("SELECT n FROM articles WHERE published LIKE '2026-07%'")]
+        assert links(demo_path)[late] == (None, False)
+        months = add_one(store, datetime(2026, 6, 30, 23, tzinfo=UTC))
+        summary = dataset.update(store, months, since=summary["data_version"])
+        # The July copy is now the second: its month is rewritten though the pull named only June.
+        assert summary["written"] == ["2026-06", "2026-07"]
+        (early,) = [n for (n,) in store.conn.execute("SELECT n FROM articles WHERE url LIKE '%extra-20260630'")]
+        found = links(demo_path)
+        assert found[early] == (None, True)
+        assert found[late] == (date(2026, 6, 30), True)
+        # Every other article against the store: the earliest copy has no day before it.
+        rows = store.conn.execute("SELECT n, published, cluster_id FROM articles ORDER BY published, n").fetchall()
+    seen: dict[str, list] = {}
+    for n, published, cluster in rows:
+        seen.setdefault(cluster, []).append((n, published))
+    for copies in seen.values():
+        for i, (n, _) in enumerate(copies):
+            prev = None if i == 0 else date.fromisoformat(copies[i - 1][1][:10])
+            assert found[n] == (prev, len(copies) > 1), n
 
 
 def test_rebuild_removes_months_the_store_no_longer_has(demo_path):
