@@ -67,14 +67,18 @@ def resolve(source: Source, filters: Filters, freq: str = "W") -> Selection:
     check_freq(freq)
     if filters.start is not None and filters.end is not None:
         return Selection(filters, freq, (filters.start, filters.end))
-    rows = context(source, filters)
-    bounds = source.run(rows.aggregate(first=rows.day.min(), last=rows.day.max()))
-    first, last = bounds["first"].iloc[0], bounds["last"].iloc[0]
+    first, last = source.remember(("bounds", _context_key(filters)), lambda: _bounds(source, filters))
     if pd.isna(first):
         return Selection(filters, freq, None)
     start = filters.start or pd.Timestamp(first).date()
     end = filters.end or pd.Timestamp(last).date()
     return Selection(filters, freq, (start, end) if start <= end else None)
+
+
+def _bounds(source: Source, filters: Filters) -> tuple:
+    rows = context(source, filters)
+    bounds = source.run(rows.aggregate(first=rows.day.min(), last=rows.day.max()))
+    return bounds["first"].iloc[0], bounds["last"].iloc[0]
 
 
 def _context_key(filters: Filters) -> tuple:
@@ -133,21 +137,7 @@ def pair_rows(source: Source, filters: Filters) -> Any | None:
     return None
 
 
-def flagged(source: Source, filters: Filters) -> Any:
-    """The context of ``filters`` with one more boolean column, ``chosen``: the row is selected.
-
-    Measures that need the selection and its denominator together group this once instead of
-    querying the context and the selection apart.
-    """
-    return source.remember(("flagged", filters), lambda: _build_flagged(source, filters))
-
-
-def _build_flagged(source: Source, filters: Filters) -> Any:
-    rows = context(source, filters)
-    return rows.mutate(chosen=_chosen(rows, filters))
-
-
-def _chosen(rows: Any, filters: Filters) -> Any:
+def chosen_condition(rows: Any, filters: Filters) -> Any:
     """The Ibis condition of the pair or country and the themes on ``rows`` (True when neither is set)."""
     chosen = ibis.literal(True)
     if filters.dyad is not None:
@@ -169,4 +159,4 @@ def _build_selected(source: Source, filters: Filters) -> Any:
     rows = context(source, filters)
     if filters.dyad is None and filters.country is None and not filters.themes:
         return rows
-    return rows.filter(_chosen(rows, filters))
+    return rows.filter(chosen_condition(rows, filters))

@@ -1,68 +1,164 @@
-"""The grouped tables several measures share, queried once per selection and source.
+"""The grouped tables every volume, theme and tone measure shares: one query per context and pair.
 
-:func:`by_period` and :func:`by_source` group the selection's context by period (and source
-country) and count, in one pass, everything the volume, theme and tone measures need: the
-context's articles (the denominator of shares), the selected articles, the moments of their tone
-and their count per theme. A page that draws five of those measures runs one query, not five; the
-result is remembered by the source (whose stamp changes with the data), keyed by the Selection.
+The engine answers one GROUP BY per selection's context and pair (or country): the *cube*, one row
+per day, source country, theme mask and whether the row is of the pair, with the article count
+and the moments of tone (scored count, sum, sum of squares). Everything else is summed from it in
+pandas, exactly (counts are integers; tone sums are regrouped, not re-estimated):
+
+- :func:`by_period` and :func:`by_source`: per period (and source country) the context's count
+  (the denominator of shares), the selection's count, its tone moments and its count per theme;
+- the theme filter, the period frequency and the previous period's figures, which need no other
+  query: the cube is keyed without themes, and unless wire copies are counted once, without the
+  dates and source countries (its rows are days and source countries, so it is sliced), and is
+  queried over the range and the range of equal length before it at once.
+
+A cube's rows are at most days x source countries x theme masks x 2, whatever the article count.
+The source remembers each cube (its stamp changes with the data).
 """
 
 from __future__ import annotations
 
-import ibis
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
 import pandas as pd
 
 from analytics.engine import Source
-from analytics.periods import bucket
+from analytics.filters import Filters
+from analytics.periods import period_starts
 from analytics.schema import THEMES
-from analytics.selection import Selection, flagged
+from analytics.selection import Selection, chosen_condition, context
 
 SUMS = ("all", "articles", "n", "total", "squares", *THEMES)
+CUBE_COLUMNS = ("day", "source_country", "theme_mask", "chosen", "articles", "n", "total", "squares")
+
+_SHELF = 8  # cubes kept per context (different date ranges of one view)
 
 
-def _aggregates(rows) -> dict:
-    chosen = rows.chosen
-    tone = ibis.ifelse(chosen, rows.tone, ibis.null("float64"))
-    out = {
-        "all": rows.count(),
-        "articles": chosen.cast("int64").sum(),
-        "n": tone.count(),
-        "total": tone.sum(),
-        "squares": (tone * tone).sum(),
+def _shelf_key(filters: Filters) -> tuple:
+    """What a cube depends on beyond what is sliced from it."""
+    if filters.once:
+        # The earliest copy depends on every context filter: nothing can be sliced.
+        return ("cube", replace(filters, themes=()))
+    return ("cubes", replace(filters, themes=(), start=None, end=None, source_countries=()))
+
+
+def _covers(outer: tuple[date | None, date | None], inner: tuple[date | None, date | None]) -> bool:
+    (s0, e0), (s, e) = outer, inner
+    return (s0 is None or (s is not None and s0 <= s)) and (e0 is None or (e is not None and e <= e0))
+
+
+def cube(source: Source, filters: Filters) -> pd.DataFrame:
+    """The cube of ``filters`` (their themes ignored): :data:`CUBE_COLUMNS`, one row per day, source
+    country (None when unknown), theme mask and ``chosen`` (the row is of the pair or country;
+    always True when the filters name neither), days without articles absent."""
+    if filters.once:
+        return source.remember(_shelf_key(filters), lambda: _query(source, replace(filters, themes=())))
+    shelf = source.remember(_shelf_key(filters), list)
+    wanted = (filters.start, filters.end)
+    for span, frame in list(shelf):
+        if _covers(span, wanted):
+            return _slice(frame, filters)
+    # Query the range of equal length before too: the headline figures and theme changes compare them.
+    before = filters.previous()
+    start = filters.start if before is None else before.start
+    wide = replace(filters, themes=(), start=start, source_countries=())
+    frame = _query(source, wide)
+    shelf.append(((start, filters.end), frame))
+    del shelf[:-_SHELF]
+    return _slice(frame, filters)
+
+
+def _query(source: Source, filters: Filters) -> pd.DataFrame:
+    rows = context(source, filters)
+    rows = rows.mutate(chosen=chosen_condition(rows, replace(filters, themes=())))
+    grouped = rows.group_by(["day", "source_country", "theme_mask", "chosen"]).aggregate(
+        articles=rows.count(), n=rows.tone.count(), total=rows.tone.sum(), squares=(rows.tone * rows.tone).sum()
+    )
+    frame = source.run(grouped)
+    frame["articles"] = frame["articles"].astype(np.int64)
+    frame["n"] = frame["n"].fillna(0).astype(np.int64)
+    frame["total"] = frame["total"].fillna(0.0).astype(np.float64)
+    frame["squares"] = frame["squares"].fillna(0.0).astype(np.float64)
+    frame["theme_mask"] = frame["theme_mask"].astype(np.int64)
+    frame["chosen"] = frame["chosen"].astype(bool)
+    frame["source_country"] = frame["source_country"].astype("object").where(frame["source_country"].notna(), None)
+    return frame[list(CUBE_COLUMNS)]
+
+
+def _slice(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows of a wider cube within the filters' dates and source countries."""
+    keep = np.ones(len(frame), dtype=bool)
+    days = frame["day"].to_numpy()
+    if filters.start is not None:
+        keep &= days >= np.datetime64(filters.start, "ns")
+    if filters.end is not None:
+        keep &= days <= np.datetime64(filters.end, "ns")
+    if filters.source_countries:
+        keep &= frame["source_country"].isin(list(filters.source_countries)).to_numpy()
+    return frame if keep.all() else frame.loc[keep]
+
+
+def context_days(source: Source, filters: Filters) -> tuple[date, date] | None:
+    """The first and last day with an article in the context of ``filters``; None when it is empty."""
+    frame = cube(source, filters)
+    if frame.empty:
+        return None
+    days = frame["day"]
+    return days.min().date(), days.max().date()
+
+
+def selected_rows(frame: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Which cube rows are selected: of the pair or country and, when the filters name themes, of one."""
+    chosen = frame["chosen"].to_numpy(dtype=bool)
+    if filters.themes:
+        chosen = chosen & ((frame["theme_mask"].to_numpy() & filters.theme_mask) != 0)
+    return chosen
+
+
+def _sums(frame: pd.DataFrame, sel: Selection, keys: list[str]) -> pd.DataFrame:
+    """:data:`SUMS` of the cube rows of ``sel`` grouped by ``keys`` (``period`` and cube columns)."""
+    chosen = selected_rows(frame, sel.filters)
+    articles = frame["articles"].to_numpy()
+    masks = frame["theme_mask"].to_numpy()
+    columns = {
+        "period": pd.DatetimeIndex(period_starts(frame["day"].to_numpy(), sel.freq)).astype("datetime64[ns]"),
+        "all": articles,
+        "articles": np.where(chosen, articles, 0),
+        "n": np.where(chosen, frame["n"].to_numpy(), 0),
+        "total": np.where(chosen, frame["total"].to_numpy(), 0.0),
+        "squares": np.where(chosen, frame["squares"].to_numpy(), 0.0),
     }
     for bit, theme in enumerate(THEMES):
-        out[theme] = (chosen & ((rows.theme_mask & (1 << bit)) != 0)).cast("int64").sum()
-    return out
-
-
-def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+        columns[theme] = np.where(chosen & ((masks & (1 << bit)) != 0), articles, 0)
+    for key in keys:
+        if key != "period":
+            columns[key] = frame[key].to_numpy()
+    table = pd.DataFrame(columns)
+    # dropna=False: articles of outlets of unknown country (None) are a group of their own.
+    out = table.groupby(keys, sort=True, dropna=False)[list(SUMS)].sum().reset_index()
     for column in SUMS:
-        kind = "float64" if column in ("total", "squares") else "int64"
-        frame[column] = frame[column].fillna(0).astype(kind)
-    return frame
+        out[column] = out[column].astype(np.float64 if column in ("total", "squares") else np.int64)
+    return out
 
 
 def by_period(source: Source, sel: Selection) -> pd.DataFrame:
     """Per period with coverage: ``period`` and :data:`SUMS` (``all`` counts the context; the rest the
     selection: ``articles``, tone ``n, total, squares``, one count per theme). Periods without
     coverage are absent; lay them out with :func:`analytics.periods.spread`."""
-
-    def query() -> pd.DataFrame:
-        rows = flagged(source, sel.filters)
-        return _clean(source.run(rows.group_by(period=bucket(rows.day, sel.freq)).aggregate(**_aggregates(rows))))
-
-    return source.remember(("by_period", sel), query)
+    return source.remember(("by_period", sel), lambda: _sums(cube(source, sel.filters), sel, ["period"]))
 
 
 def by_source(source: Source, sel: Selection) -> pd.DataFrame:
     """As :func:`by_period`, per period and ``source_country`` (None for outlets of unknown country)."""
 
-    def query() -> pd.DataFrame:
-        rows = flagged(source, sel.filters)
-        grouped = rows.group_by(period=bucket(rows.day, sel.freq), source_country=rows.source_country)
-        return _clean(source.run(grouped.aggregate(**_aggregates(rows))))
+    def sums() -> pd.DataFrame:
+        out = _sums(cube(source, sel.filters), sel, ["period", "source_country"])
+        out["source_country"] = out["source_country"].astype("object").where(out["source_country"].notna(), None)
+        return out
 
-    return source.remember(("by_source", sel), query)
+    return source.remember(("by_source", sel), sums)
 
 
 def overall(frame: pd.DataFrame) -> pd.Series:

@@ -61,7 +61,7 @@ import pandas as pd
 
 from analytics.engine import Source
 from analytics.filters import Filters
-from analytics.measures.grouped import by_period
+from analytics.measures.grouped import by_period, context_days
 from analytics.periods import period_range, period_start, spread
 from analytics.schema import (
     SPIKE_ARTICLE_COLUMNS,
@@ -72,7 +72,7 @@ from analytics.schema import (
     THEMES,
     empty_frame,
 )
-from analytics.selection import Selection, context, selected
+from analytics.selection import Selection, selected
 
 DEFAULT_WINDOW: dict[str, int] = {"D": 28, "W": 8}
 MAD_TO_SD = 1.4826
@@ -144,12 +144,11 @@ def find_spikes(
     lead = filters
     if report_from is not None:
         lead = replace(filters, start=report_from - timedelta(days=window * _STEP[freq]))
-    rows = context(source, lead)
-    bounds = source.run(rows.aggregate(first=rows.day.min(), last=rows.day.max()))
-    if pd.isna(bounds["first"].iloc[0]):
+    bounds = context_days(source, lead)
+    if bounds is None:
         return empty_frame(SPIKE_COLUMNS)
-    first = max(pd.Timestamp(bounds["first"].iloc[0]).date(), lead.start or date.min)
-    last = filters.end or pd.Timestamp(bounds["last"].iloc[0]).date()
+    first = max(bounds[0], lead.start or date.min)
+    last = filters.end or bounds[1]
     if first > last:
         return empty_frame(SPIKE_COLUMNS)
     index = period_range(first, last, freq)

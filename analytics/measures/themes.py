@@ -18,11 +18,6 @@ from analytics.schema import THEME_CHANGE_COLUMNS, THEME_SHARE_COLUMNS, THEME_SO
 from analytics.selection import Selection
 
 
-def tagged(rows, bit: int):
-    """The Ibis flag (1 or 0) of rows tagged with theme number ``bit``."""
-    return ((rows.theme_mask & (1 << bit)) != 0).cast("int64")
-
-
 def totals_of(sums: pd.Series) -> pd.DataFrame:
     """Columns ``theme, articles, share`` from grouped sums (``articles`` and one count per theme)."""
     total = int(sums["articles"])

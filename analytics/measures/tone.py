@@ -7,15 +7,17 @@ groups' n, sum and sum of squares (:func:`analytics.intervals.mean_interval`): N
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import ibis
 import numpy as np
 import pandas as pd
 
 from analytics.engine import Source
 from analytics.errors import InputError
+from analytics.filters import Filters
 from analytics.intervals import mean_interval, ratio
-from analytics.measures.grouped import by_period, overall
-from analytics.measures.themes import tagged
+from analytics.measures.grouped import by_period, cube, overall, selected_rows
 from analytics.measures.volume import per_source
 from analytics.periods import bucket, spread
 from analytics.schema import (
@@ -33,11 +35,6 @@ from analytics.selection import Selection, pair_rows, selected
 # Histogram bins are closed on the left: a tone within this of an edge counts in the bin it opens,
 # as numpy's histogram counts a value equal to an edge (the edges are rounded, the products are not).
 _EDGE_SLACK = 1e-9
-
-
-def moments(values) -> dict:
-    """Aggregates ``n, total, squares`` of an Ibis numeric column (nulls left out)."""
-    return {"n": values.count(), "total": values.sum(), "squares": (values * values).sum()}
 
 
 def interval_over(index, freq, frame) -> dict[str, np.ndarray]:
@@ -82,25 +79,33 @@ def tone_distribution(source: Source, sel: Selection, *, bins: int = 20) -> pd.D
     """
     if bins < 1:
         raise ValueError(f"bins must be at least 1, got {bins}")
-    rows = selected(source, sel.filters)
-    scored = rows.filter(rows.tone.notnull())
-    clipped = ibis.greatest(ibis.least(scored.tone, 1.0), -1.0)
-    position = ((clipped + 1.0) * (bins / 2.0) + _EDGE_SLACK).floor().cast("int64")
-    at = ibis.least(position, bins - 1)
-    frame = source.run(scored.group_by(bin=at).aggregate(articles=scored.count()))
+    filters = sel.filters
+    # Counted per theme mask, so a choice of themes is a sum of this, not another query.
+    frame = source.remember(("tone_bins", replace(filters, themes=()), bins), lambda: _bins(source, filters, bins))
+    if filters.themes:
+        frame = frame.loc[(frame["theme_mask"].to_numpy() & filters.theme_mask) != 0]
     if frame.empty:
         return empty_frame(TONE_HISTOGRAM_COLUMNS)
-    counts = np.zeros(bins, dtype=np.int64)
-    counts[frame["bin"].to_numpy(dtype=np.int64)] = frame["articles"].to_numpy(dtype=np.int64)
+    counts = np.bincount(frame["bin"].to_numpy(dtype=np.int64), weights=frame["articles"].to_numpy(), minlength=bins)
     edges = np.round(np.linspace(-1.0, 1.0, bins + 1), 12) + 0.0  # + 0.0 turns -0.0 into 0.0
     return pd.DataFrame(
         {
             "bin_start": edges[:-1],
             "bin_end": edges[1:],
-            "articles": counts,
+            "articles": counts.astype(np.int64),
             "label": [f"{lo:.2f} to {hi:.2f}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)],
         }
     )
+
+
+def _bins(source: Source, filters: Filters, bins: int) -> pd.DataFrame:
+    """Scored articles of the pair or country per theme mask and tone bin: ``theme_mask, bin, articles``."""
+    rows = selected(source, replace(filters, themes=()))
+    scored = rows.filter(rows.tone.notnull())
+    clipped = ibis.greatest(ibis.least(scored.tone, 1.0), -1.0)
+    position = ((clipped + 1.0) * (bins / 2.0) + _EDGE_SLACK).floor().cast("int64")
+    at = ibis.least(position, bins - 1)
+    return source.run(scored.group_by(theme_mask=scored.theme_mask, bin=at).aggregate(articles=scored.count()))
 
 
 def tone_by_theme(source: Source, sel: Selection) -> pd.DataFrame:
@@ -109,21 +114,18 @@ def tone_by_theme(source: Source, sel: Selection) -> pd.DataFrame:
     Columns ``theme, n, mean, ci_low, ci_high``, one row per theme in ``THEMES`` order; an article
     counts for each of its themes. NaN mean where n = 0, NaN interval where n < 2.
     """
-    rows = selected(source, sel.filters)
-    aggregates = {"articles": rows.count()}
-    for bit, theme in enumerate(THEMES):
-        value = ibis.ifelse(tagged(rows, bit) == 1, rows.tone, ibis.null("float64"))
-        for name, agg in moments(value).items():
-            aggregates[f"{theme}__{name}"] = agg
-    frame = source.run(rows.aggregate(**aggregates))
-    if int(frame["articles"].iloc[0]) == 0:
+    frame = cube(source, sel.filters)
+    chosen = selected_rows(frame, sel.filters)
+    if not frame["articles"].to_numpy()[chosen].sum():
         return empty_frame(THEME_TONE_COLUMNS)
-    row = frame.iloc[0]
-
-    def column(name: str, dtype) -> np.ndarray:
-        return np.asarray([0 if pd.isna(row[f"{t}__{name}"]) else row[f"{t}__{name}"] for t in THEMES], dtype=dtype)
-
-    table = mean_interval(column("n", np.int64), column("total", np.float64), column("squares", np.float64))
+    masks = frame["theme_mask"].to_numpy()[chosen]
+    values = {name: frame[name].to_numpy()[chosen] for name in ("n", "total", "squares")}
+    tagged = [(masks & (1 << bit)) != 0 for bit in range(len(THEMES))]
+    table = mean_interval(
+        np.asarray([values["n"][t].sum() for t in tagged], dtype=np.int64),
+        np.asarray([values["total"][t].sum() for t in tagged], dtype=np.float64),
+        np.asarray([values["squares"][t].sum() for t in tagged], dtype=np.float64),
+    )
     return pd.DataFrame({"theme": list(THEMES), **table})
 
 
