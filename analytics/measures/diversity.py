@@ -22,21 +22,29 @@ def outlet_diversity(source: Source, sel: Selection) -> pd.DataFrame:
     """
     if sel.span is None:
         return empty_frame(DIVERSITY_COLUMNS)
-    rows = selected(source, sel.filters)
-    outlet = ibis.coalesce(rows.outlet, ibis.literal(_NO_OUTLET))
-    # A story without other copies is one story per article: only shared stories need a distinct
-    # count, which is the costly part (a hash of every key) and usually a small part of the rows.
-    frame = source.run(
-        rows.group_by(period=bucket(rows.day, sel.freq)).aggregate(
-            articles=rows.count(),
-            alone=(~rows.shared).cast("int64").sum(),
-            shared=rows.story_key.nunique(where=rows.shared),
-            outlets=outlet.nunique(),
-        )
-    )
-    frame["stories"] = frame["alone"].fillna(0).astype("int64") + frame["shared"].fillna(0).astype("int64")
+    frame = source.remember(("diversity", sel), lambda: _counts(source, sel))
     index, freq = sel.index, sel.freq
     return pd.DataFrame(
         {column: index if column == "period" else spread(index, freq, frame["period"], frame[column].astype("int64"))
          for column in DIVERSITY_COLUMNS}
     )  # fmt: skip
+
+
+def _counts(source: Source, sel: Selection) -> pd.DataFrame:
+    """``period, articles, stories, outlets`` of the periods with articles."""
+    rows = selected(source, sel.filters)
+    rows = rows.mutate(period=bucket(rows.day, sel.freq), outlet=ibis.coalesce(rows.outlet, ibis.literal(_NO_OUTLET)))
+    # Per period and outlet: the outlets are the groups. A story without other copies is one story
+    # per article, so only shared stories need a distinct count (a hash of every key, the costly
+    # part), done as its own grouping over them, usually a small part of the rows.
+    outlets = source.run(
+        rows.group_by(["period", "outlet"]).aggregate(articles=rows.count(), alone=(~rows.shared).cast("int64").sum())
+    )
+    shared = rows.filter(rows.shared).select("period", "story_key").distinct()
+    stories = source.run(shared.group_by("period").aggregate(shared=shared.count()))
+    per = outlets.groupby("period").agg(
+        articles=("articles", "sum"), alone=("alone", "sum"), outlets=("outlet", "size")
+    )
+    per = per.join(stories.set_index("period")["shared"], how="left")
+    per["stories"] = per["alone"].fillna(0).astype("int64") + per["shared"].fillna(0).astype("int64")
+    return per.reset_index()[["period", "articles", "stories", "outlets"]]

@@ -143,6 +143,17 @@ def tone_by_source(source: Source, sel: Selection) -> pd.DataFrame:
     return pd.DataFrame({"source_country": np.asarray([name for name, _ in parts], dtype=object), **table})
 
 
+def _relation(source: Source, sel: Selection) -> pd.DataFrame:
+    rows = selected(source, sel.filters)
+    pair = pair_rows(source, sel.filters)
+    both = rows.join(pair, rows.n == pair.n).filter(lambda t: t.tone.notnull() & t.relation_tone.notnull())
+    return source.run(
+        both.group_by(period=bucket(both.day, sel.freq)).aggregate(
+            n=both.count(), article=both.tone.sum(), relation=both.relation_tone.sum()
+        )
+    )
+
+
 def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
     """Per period, the mean tone of the selected articles and of what they say about the pair.
 
@@ -155,14 +166,7 @@ def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
         raise InputError("the relation tone needs a country pair; choose one, e.g. PER-USA")
     if sel.span is None:
         return empty_frame(RELATION_TONE_COLUMNS)
-    rows = selected(source, sel.filters)
-    pair = pair_rows(source, sel.filters)
-    both = rows.join(pair, rows.n == pair.n).filter(lambda t: t.tone.notnull() & t.relation_tone.notnull())
-    frame = source.run(
-        both.group_by(period=bucket(both.day, sel.freq)).aggregate(
-            n=both.count(), article=both.tone.sum(), relation=both.relation_tone.sum()
-        )
-    )
+    frame = source.remember(("relation", sel), lambda: _relation(source, sel))
     index, freq = sel.index, sel.freq
     n = spread(index, freq, frame["period"], frame["n"].astype("int64"))
     article = spread(index, freq, frame["period"], frame["article"].astype("float64"))
