@@ -4,7 +4,8 @@ Next to the store ``X.sqlite`` lives ``X.sqlite.dataset/``::
 
     manifest.json
     articles/month=YYYY-MM/part.parquet   n, published, day, outlet, source_country, language,
-                                          tone, theme_mask, story_key, is_demo, pairs, pair_countries
+                                          tone, theme_mask, story_key, is_demo, pairs, pair_countries,
+                                          relations, prev_day, shared
     dyads/month=YYYY-MM/part.parquet      n, dyad, relation_tone
 
 Months are months of ``published`` in UTC. Titles and texts stay in the store. Every file,
@@ -39,7 +40,7 @@ import pyarrow.parquet as pq
 from analytics.store import ArticleRecord, Store
 
 # Raise when the files' layout or meaning changes: older datasets are then "behind" and rebuilt.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 ARTICLE_SCHEMA = pa.schema(
@@ -58,6 +59,9 @@ ARTICLE_SCHEMA = pa.schema(
         # country is then a scan of this table, not a join with the dyads (5x faster at 10M articles).
         ("pairs", pa.list_(pa.string())),
         ("pair_countries", pa.list_(pa.string())),
+        # The relation tone of each of the article's pairs, in the order of ``pairs`` (null where the
+        # sentences about the pair were not scored): the relation figures need no join either.
+        ("relations", pa.list_(pa.float64())),
         # Wire copies: the day of the copy of the same story published just before this one (null
         # for the earliest), and whether the story has other copies. Counting copies once is then
         # a filter, not a window over the corpus (see analytics.selection).
@@ -104,16 +108,22 @@ def story_keys(clusters: list, ns: np.ndarray) -> np.ndarray:
     return np.where(codes >= 0, keys[np.maximum(codes, 0)] if len(keys) else 0, -ns)
 
 
-def pair_lists(ns, dyad_ns, dyads) -> dict[str, pa.Array]:
-    """``pairs`` and ``pair_countries`` of the articles ``ns`` (sorted, empty lists for none) from
-    their dyad rows ``(n, dyad)``."""
-    pairs: dict[int, set[str]] = {}
-    for n, dyad in zip(dyad_ns, dyads, strict=True):
-        pairs.setdefault(int(n), set()).add(str(dyad))
-    listed = [sorted(pairs.get(int(n), ())) for n in ns]
+def pair_lists(ns, dyad_ns, dyads, relation_tones=None) -> dict[str, pa.Array]:
+    """``pairs``, ``pair_countries`` and ``relations`` of the articles ``ns`` (pairs sorted, empty lists
+    for none) from their dyad rows ``(n, dyad, relation_tone)`` (tones None when not given)."""
+    tones = relation_tones if relation_tones is not None else [None] * len(dyads)
+    pairs: dict[int, dict[str, float | None]] = {}
+    for n, dyad, tone in zip(dyad_ns, dyads, tones, strict=True):
+        pairs.setdefault(int(n), {})[str(dyad)] = None if tone is None or tone != tone else float(tone)
+    listed = [sorted(pairs.get(int(n), {})) for n in ns]
     countries = [sorted({code for pair in found for code in pair.split("-")}) for found in listed]
+    relations = [[pairs[int(n)][pair] for pair in found] for n, found in zip(ns, listed, strict=True)]
     kind = pa.list_(pa.string())
-    return {"pairs": pa.array(listed, type=kind), "pair_countries": pa.array(countries, type=kind)}
+    return {
+        "pairs": pa.array(listed, type=kind),
+        "pair_countries": pa.array(countries, type=kind),
+        "relations": pa.array(relations, type=pa.list_(pa.float64())),
+    }
 
 
 def copy_links(ns: np.ndarray, copies: list[tuple]) -> dict[str, pa.Array]:
@@ -161,7 +171,7 @@ def month_tables(store: Store, month: str) -> tuple[pa.Table, pa.Table]:
             "theme_mask": pa.array(_column(rows, 6), type=pa.int32()),
             "story_key": pa.array(story_keys(_column(rows, 7), ns), type=pa.int64()),
             "is_demo": pa.array([bool(v) for v in _column(rows, 8)], type=pa.bool_()),
-            **pair_lists(ns, _column(dyad_rows, 0), _column(dyad_rows, 1)),
+            **pair_lists(ns, _column(dyad_rows, 0), _column(dyad_rows, 1), _column(dyad_rows, 2)),
             **copy_links(ns, copies),
         },
         schema=ARTICLE_SCHEMA,

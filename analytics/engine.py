@@ -9,7 +9,7 @@ backends (how dates come back, how a Parquet folder is read) is handled here and
 Tables (see :mod:`analytics.dataset`):
 
 - ``articles``: ``n, published, day, outlet, source_country, language, tone, theme_mask, story_key,
-  pairs, pair_countries, prev_day, shared``
+  pairs, pair_countries, relations, prev_day, shared``
 - ``dyads``: ``n, dyad, relation_tone``
 """
 
@@ -33,7 +33,7 @@ from analytics.errors import InputError
 
 ARTICLE_FIELDS = (
     "n", "published", "day", "outlet", "source_country", "language", "tone", "theme_mask", "story_key", "pairs",
-    "pair_countries", "prev_day", "shared",
+    "pair_countries", "relations", "prev_day", "shared",
 )  # fmt: skip
 DYAD_FIELDS = ("n", "dyad", "relation_tone")
 BACKENDS = ("duckdb", "pyspark")
@@ -288,10 +288,12 @@ def from_frames(articles: pd.DataFrame, dyads: pd.DataFrame, *, stamp: str = "fr
             "story_key": dataset.story_keys(clusters, ns),
         }
     )
-    lists = dataset.pair_lists(ns, dyads["n"].tolist(), dyads["dyad"].astype("object").tolist())
+    relation = dyads["relation_tone"] if "relation_tone" in dyads else pd.Series(np.nan, index=dyads.index)
+    lists = dataset.pair_lists(
+        ns, dyads["n"].tolist(), dyads["dyad"].astype("object").tolist(), relation.astype(np.float64).tolist()
+    )
     clustered = [(int(n), p, c, 0) for n, p, c in zip(ns, published, clusters, strict=True) if c is not None]
     lists |= dataset.copy_links(ns, clustered)
-    relation = dyads["relation_tone"] if "relation_tone" in dyads else pd.Series(np.nan, index=dyads.index)
     pairs = pd.DataFrame(
         {"n": dyads["n"].to_numpy(dtype=np.int64), "dyad": dyads["dyad"].astype("object"),
          "relation_tone": relation.astype(np.float64).to_numpy()}

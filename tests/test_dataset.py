@@ -58,7 +58,7 @@ def test_rebuild_writes_every_month_with_the_specified_columns(demo_path):
         assert articles.num_rows == counts[month]
         assert articles.schema.names == ["n", "published", "day", "outlet", "source_country", "language", "tone",
                                          "theme_mask", "story_key", "is_demo", "pairs",
-                                         "pair_countries", "prev_day", "shared"]  # fmt: skip
+                                         "pair_countries", "relations", "prev_day", "shared"]  # fmt: skip
         text = pa.dictionary(pa.int32(), pa.string())
         assert [articles.schema.field(c).type for c in ("outlet", "source_country", "language")] == [text] * 3
         assert articles.schema.field("published").type == pa.timestamp("us", tz="UTC")
@@ -71,8 +71,17 @@ def test_rebuild_writes_every_month_with_the_specified_columns(demo_path):
         # Each article's pairs are its rows of the dyads table, and their countries follow from them.
         dyad_rows = pq.read_table(part(demo_path, "dyads", month)).to_pydict()
         expected: dict[int, list[str]] = {}
-        for n, dyad in zip(dyad_rows["n"], dyad_rows["dyad"], strict=True):
+        tone_of: dict[tuple[int, str], float | None] = {}
+        for n, dyad, tone in zip(dyad_rows["n"], dyad_rows["dyad"], dyad_rows["relation_tone"], strict=True):
             expected.setdefault(n, []).append(dyad)
+            tone_of[n, dyad] = tone
+        # Each pair's relation tone sits at the pair's place in the list.
+        relations = articles.column("relations").to_pylist()
+        assert [len(r) for r in relations] == [len(p) for p in articles.column("pairs").to_pylist()]
+        for n, pairs, tones in zip(articles.column("n").to_pylist(), articles.column("pairs").to_pylist(),
+                                   relations, strict=True):  # fmt: skip
+            assert tones == [tone_of[n, pair] for pair in pairs]
+        assert any(t is not None for r in relations for t in r)
         listed = dict(zip(articles.column("n").to_pylist(), articles.column("pairs").to_pylist(), strict=True))
         assert listed == {n: sorted(expected.get(n, [])) for n in listed}
         assert any(listed.values())

@@ -19,7 +19,7 @@ from analytics.filters import Filters
 from analytics.intervals import mean_interval, ratio
 from analytics.measures.grouped import by_period, cube, overall, selected_rows
 from analytics.measures.volume import per_source
-from analytics.periods import bucket, spread
+from analytics.periods import period_starts, spread
 from analytics.schema import (
     RELATION_TONE_COLUMNS,
     SOURCE_TONE_COLUMNS,
@@ -30,7 +30,7 @@ from analytics.schema import (
     TONE_HISTOGRAM_COLUMNS,
     empty_frame,
 )
-from analytics.selection import Selection, pair_rows, selected
+from analytics.selection import Selection, selected
 
 # Histogram bins are closed on the left: a tone within this of an edge counts in the bin it opens,
 # as numpy's histogram counts a value equal to an edge (the edges are rounded, the products are not).
@@ -143,17 +143,6 @@ def tone_by_source(source: Source, sel: Selection) -> pd.DataFrame:
     return pd.DataFrame({"source_country": np.asarray([name for name, _ in parts], dtype=object), **table})
 
 
-def _relation(source: Source, sel: Selection) -> pd.DataFrame:
-    rows = selected(source, sel.filters)
-    pair = pair_rows(source, sel.filters)
-    both = rows.join(pair, rows.n == pair.n).filter(lambda t: t.tone.notnull() & t.relation_tone.notnull())
-    return source.run(
-        both.group_by(period=bucket(both.day, sel.freq)).aggregate(
-            n=both.count(), article=both.tone.sum(), relation=both.relation_tone.sum()
-        )
-    )
-
-
 def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
     """Per period, the mean tone of the selected articles and of what they say about the pair.
 
@@ -166,7 +155,17 @@ def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
         raise InputError("the relation tone needs a country pair; choose one, e.g. PER-USA")
     if sel.span is None:
         return empty_frame(RELATION_TONE_COLUMNS)
-    frame = source.remember(("relation", sel), lambda: _relation(source, sel))
+    cubed = cube(source, sel.filters)
+    chosen = selected_rows(cubed, sel.filters)
+    frame = pd.DataFrame(
+        {
+            "period": period_starts(cubed["day"].to_numpy()[chosen], sel.freq),
+            "n": cubed["both"].to_numpy()[chosen],
+            "article": cubed["both_article"].to_numpy()[chosen],
+            "relation": cubed["both_relation"].to_numpy()[chosen],
+        }
+    )
+    frame = frame.groupby("period", sort=True).sum().reset_index()
     index, freq = sel.index, sel.freq
     n = spread(index, freq, frame["period"], frame["n"].astype("int64"))
     article = spread(index, freq, frame["period"], frame["article"].astype("float64"))
