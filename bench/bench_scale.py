@@ -13,7 +13,7 @@ dataset are kept under --work, so a rerun skips building them.
 Per size it prints: the rebuild of the dataset from the store (store sizes only), every page's
 bundle from analytics/views.py for three filter sets, cold (a new ``engine.open_dataset`` and its
 first call) and warm (the same Source and filters again), medians of --repeat; the measures of any
-bundle over its target, each timed alone with its slowest query; and the peak RSS of the process
+bundle over its target, each timed alone on a new Source with its slowest query; and the peak RSS of the process
 that computed the bundles (a child process per size, so the build does not count). At a store
 size it then adds 1,000 articles over the last two months through ``Store.add_articles`` (as a
 pull does), times ``dataset.update`` and the first Overview after it, and removes them again.
@@ -407,12 +407,17 @@ def time_bundles(root: str, size: int, repeat: int) -> None:
                 over.append((name, title, filters))
     peak = peak_rss_mb()
     for name, title, filters in over:
-        print(f"{name} ({title}) over target; its measures, warm, median of {repeat}:")
+        print(f"{name} ({title}) over target; its measures, each alone on a new Source, median of {repeat}:")
         for part, call in measures(name, filters).items():
-            call(shared)
-            times = seconds(partial(call, shared), repeat)
-            with QueryClock(shared) as clock:
-                call(shared)
+            times = []
+            for _ in range(repeat):
+                fresh = engine.open_dataset(Path(root))
+                times += seconds(partial(call, fresh), 1)
+                fresh.backend.disconnect()
+            fresh = engine.open_dataset(Path(root))
+            with QueryClock(fresh) as clock:
+                call(fresh)
+            fresh.backend.disconnect()
             print(
                 f"  {part:<26} {statistics.median(times):7.3f} s  {len(clock.runs)} queries, slowest "
                 f"{max(clock.runs, default=0.0):.3f} s; compiling them to SQL {sum(clock.compiles):.3f} s",

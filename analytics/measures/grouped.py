@@ -12,9 +12,6 @@ pandas, exactly (counts are integers; tone sums are regrouped, not re-estimated)
   dates and source countries (its rows are days and source countries, so it is sliced), and is
   queried over the range and the range of equal length before it at once.
 
-For one pair the cube also sums, over the articles with both tones, the article tone and the
-relation tone (what the articles say about the pair itself).
-
 A cube's rows are at most days x source countries x theme masks x 2, whatever the article count.
 The source remembers each cube (its stamp changes with the data).
 """
@@ -24,7 +21,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-import ibis
 import numpy as np
 import pandas as pd
 
@@ -35,10 +31,7 @@ from analytics.schema import THEMES
 from analytics.selection import Selection, chosen_condition, context
 
 SUMS = ("all", "articles", "n", "total", "squares", *THEMES)
-CUBE_COLUMNS = (
-    "day", "source_country", "theme_mask", "chosen", "articles", "n", "total", "squares",
-    "both", "both_article", "both_relation",
-)  # fmt: skip
+CUBE_COLUMNS = ("day", "source_country", "theme_mask", "chosen", "articles", "n", "total", "squares")
 
 _SHELF = 8  # cubes kept per context (different date ranges of one view)
 
@@ -80,28 +73,14 @@ def cube(source: Source, filters: Filters) -> pd.DataFrame:
 def _query(source: Source, filters: Filters) -> pd.DataFrame:
     rows = context(source, filters)
     rows = rows.mutate(chosen=chosen_condition(rows, replace(filters, themes=())))
-    aggregates = {
-        "articles": rows.count(),
-        "n": rows.tone.count(),
-        "total": rows.tone.sum(),
-        "squares": (rows.tone * rows.tone).sum(),
-    }
-    if filters.dyad is not None:
-        # The relation tone of the pair: the element of ``relations`` at the pair's place in
-        # ``pairs``, read only where the pair is there. Articles with both tones count.
-        place = rows.pairs.index(filters.dyad).cast("int32")  # Spark indexes arrays with an INT
-        relation = ibis.ifelse(rows.chosen, rows.relations[place], ibis.null("float64"))
-        both = relation.notnull() & rows.tone.notnull()
-        aggregates |= {
-            "both": both.cast("int64").sum(),
-            "both_article": ibis.ifelse(both, rows.tone, ibis.null("float64")).sum(),
-            "both_relation": ibis.ifelse(both, relation, ibis.null("float64")).sum(),
-        }
-    frame = source.run(rows.group_by(["day", "source_country", "theme_mask", "chosen"]).aggregate(**aggregates))
-    for name in ("articles", "n", "both"):
-        frame[name] = frame[name].fillna(0).astype(np.int64) if name in frame else np.zeros(len(frame), np.int64)
-    for name in ("total", "squares", "both_article", "both_relation"):
-        frame[name] = frame[name].fillna(0.0).astype(np.float64) if name in frame else np.zeros(len(frame))
+    grouped = rows.group_by(["day", "source_country", "theme_mask", "chosen"]).aggregate(
+        articles=rows.count(), n=rows.tone.count(), total=rows.tone.sum(), squares=(rows.tone * rows.tone).sum()
+    )
+    frame = source.run(grouped)
+    frame["articles"] = frame["articles"].astype(np.int64)
+    frame["n"] = frame["n"].fillna(0).astype(np.int64)
+    frame["total"] = frame["total"].fillna(0.0).astype(np.float64)
+    frame["squares"] = frame["squares"].fillna(0.0).astype(np.float64)
     frame["theme_mask"] = frame["theme_mask"].astype(np.int64)
     frame["chosen"] = frame["chosen"].astype(bool)
     frame["source_country"] = frame["source_country"].astype("object").where(frame["source_country"].notna(), None)

@@ -143,6 +143,20 @@ def tone_by_source(source: Source, sel: Selection) -> pd.DataFrame:
     return pd.DataFrame({"source_country": np.asarray([name for name, _ in parts], dtype=object), **table})
 
 
+def _relation(source: Source, filters: Filters) -> pd.DataFrame:
+    """The pair's articles with both tones per day and theme mask: ``day, theme_mask, n, article, relation``."""
+    rows = selected(source, replace(filters, themes=()))
+    # The relation tone of the pair sits at the pair's place in ``pairs`` (every row here has it).
+    place = rows.pairs.index(filters.dyad).cast("int32")  # Spark indexes arrays with an INT
+    rows = rows.mutate(relation=rows.relations[place])
+    both = rows.filter(rows.relation.notnull() & rows.tone.notnull())
+    return source.run(
+        both.group_by(["day", "theme_mask"]).aggregate(
+            n=both.count(), article=both.tone.sum(), relation=both.relation.sum()
+        )
+    )
+
+
 def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
     """Per period, the mean tone of the selected articles and of what they say about the pair.
 
@@ -155,14 +169,17 @@ def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
         raise InputError("the relation tone needs a country pair; choose one, e.g. PER-USA")
     if sel.span is None:
         return empty_frame(RELATION_TONE_COLUMNS)
-    cubed = cube(source, sel.filters)
-    chosen = selected_rows(cubed, sel.filters)
+    filters = sel.filters
+    # Per day and theme mask, so the period length and a choice of themes need no other query.
+    both = source.remember(("relation", replace(filters, themes=())), lambda: _relation(source, filters))
+    if filters.themes:
+        both = both.loc[(both["theme_mask"].to_numpy() & filters.theme_mask) != 0]
     frame = pd.DataFrame(
         {
-            "period": period_starts(cubed["day"].to_numpy()[chosen], sel.freq),
-            "n": cubed["both"].to_numpy()[chosen],
-            "article": cubed["both_article"].to_numpy()[chosen],
-            "relation": cubed["both_relation"].to_numpy()[chosen],
+            "period": period_starts(both["day"].to_numpy(), sel.freq),
+            "n": both["n"].to_numpy(),
+            "article": both["article"].to_numpy(),
+            "relation": both["relation"].to_numpy(),
         }
     )
     frame = frame.groupby("period", sort=True).sum().reset_index()
