@@ -17,9 +17,12 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+import pandas as pd
 from tqdm import tqdm
 
 from analytics.errors import BilatError, InputError
+from analytics.filters import Filters
+from analytics.schema import THEMES
 from analytics.store import Store, default_db_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -518,6 +521,95 @@ def cmd_dataset(args: argparse.Namespace) -> int:
     return 0
 
 
+VIEW_PAGES = ("overview", "coverage", "themes", "tone", "spikes", "compare")
+
+
+def _view_filters(args: argparse.Namespace, pair: str | None) -> Filters:
+    dyad = country = None
+    if pair is not None:
+        parts = pair.upper().split("-")
+        dyad = "-".join(sorted(parts)) if len(parts) == 2 else pair
+    elif args.country:
+        country = args.country.upper()
+        if len(country) != 3 or not country.isalpha():
+            raise InputError(f"{args.country!r} is not a country; write an ISO alpha-3 code, e.g. PER")
+    return Filters(
+        dyad=dyad,
+        country=country,
+        start=args.start,
+        end=args.end,
+        themes=tuple(args.theme or ()),
+        source_countries=tuple(c.upper() for c in args.source_country or ()),
+        languages=tuple(args.language or ()),
+        outlets=tuple(args.outlet or ()),
+        once=args.once,
+    )
+
+
+def _frame_records(frame: pd.DataFrame) -> list[dict]:
+    """A frame as JSON-ready records: dates as YYYY-MM-DD, NaN as null."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    return json.loads(out.to_json(orient="records", force_ascii=False, double_precision=15))
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    from dataclasses import asdict, fields, is_dataclass
+
+    from analytics import dataset, engine, views
+
+    if args.vs and args.page != "compare":
+        raise InputError("--vs names the other side of the compare page; use it with: bilat view compare")
+    if args.page == "compare" and not args.vs:
+        raise InputError("the compare page needs a second pair: --vs PAIR, e.g. --vs MEX-USA")
+    if args.start and args.end and args.start > args.end:
+        raise InputError(f"the date range is reversed: {args.start} is after {args.end}")
+    filters = _view_filters(args, args.pair)
+    with Store(args.db, create=False) as store:
+        state = dataset.status(store)
+        if state != "current":
+            print(f"bilat: the analysis dataset is {state}; bringing it up to date first", file=sys.stderr)
+            dataset.rebuild(store) if state == "missing" else dataset.refresh(store, [])
+        root = dataset.folder(store)
+    source = engine.open_dataset(root)
+    try:
+        if args.page == "compare":
+            bundle = views.compare(source, filters, _view_filters(args, args.vs), args.freq)
+        else:
+            page = {"overview": views.overview, "coverage": views.coverage, "themes": views.theme_view,
+                    "tone": views.tone_view, "spikes": views.spike_view}[args.page]  # fmt: skip
+            if args.page == "spikes" and args.freq == "M":
+                raise InputError("spikes are found per day or week; choose --freq D or W")
+            bundle = page(source, filters, args.freq)
+    finally:
+        source.backend.disconnect()
+
+    def plain(value):
+        if isinstance(value, pd.DataFrame):
+            return _frame_records(value)
+        if is_dataclass(value) and not isinstance(value, type):
+            return {f.name: plain(getattr(value, f.name)) for f in fields(value) if f.name != "selection"}
+        if isinstance(value, float) and value != value:
+            return None
+        return value
+
+    selection = getattr(bundle, "selection", None) or bundle.a.selection
+    out = {
+        "page": args.page,
+        "selection": filters.describe(),
+        "freq": args.freq,
+        "span": [d.isoformat() for d in selection.span] if selection.span else None,
+        **{name: plain(value) for name, value in asdict(bundle).items() if name != "selection"},
+    }
+    if args.page == "compare":
+        out = {"page": "compare", "selection": filters.describe(), "freq": args.freq,
+               "a": plain(bundle.a), "b": plain(bundle.b), "comparison": plain(bundle.comparison)}  # fmt: skip
+    print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
+    return 0
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 
@@ -707,6 +799,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rebuild", action="store_true", help="rewrite every month from the store first")
     p.set_defaults(func=cmd_dataset)
+
+    p = sub.add_parser(
+        "view",
+        parents=[db_parent],
+        help="print the figures a dashboard page shows, as JSON",
+        description="Compute one page's figures (the same bundle the dashboard draws) for a selection and print "
+        "them as JSON: every table as a list of rows, dates as YYYY-MM-DD, missing values as null.",
+    )
+    p.add_argument("page", choices=VIEW_PAGES, help="the page")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--pair", metavar="PAIR", help="a country pair, e.g. PER-USA")
+    which.add_argument("--country", metavar="CODE", help="a country with any partner, e.g. PER")
+    p.add_argument("--vs", metavar="PAIR", help="compare only: the other side, e.g. MEX-USA")
+    p.add_argument("--start", type=_parse_date, metavar="DATE", help="first day, YYYY-MM-DD (default: the first)")
+    p.add_argument("--end", type=_parse_date, metavar="DATE", help="last day, YYYY-MM-DD (default: the last)")
+    p.add_argument("--theme", action="append", metavar="THEME", help=f"repeatable; one of: {', '.join(THEMES)}")
+    p.add_argument("--source-country", action="append", metavar="CODE", help="outlets' country, repeatable")
+    p.add_argument("--language", action="append", metavar="LANG", help="article language (en, es, ...), repeatable")
+    p.add_argument("--outlet", action="append", metavar="NAME", help="an outlet's name, repeatable")
+    p.add_argument("--once", action="store_true", help="count each wire story once")
+    p.add_argument("--freq", choices=("D", "W", "M"), default="W", help="period length: day, week, month (W)")
+    p.set_defaults(func=cmd_view)
     return parser
 
 

@@ -1,17 +1,24 @@
-"""The bilat command line: help, analyze, demo, enrich, status, and its error manners."""
+"""The bilat command line: help, analyze, demo, enrich, status, view, and its error manners."""
 
 from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from analytics import dataset, engine, views
 from analytics.cli import build_parser, main
 from analytics.enrich import enrichment_version
+from analytics.filters import Filters
+from analytics.pipeline import load_demo
+from analytics.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCE = "EE.UU. y el Perú firmaron un acuerdo contra el narcotráfico."
@@ -24,7 +31,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-COMMANDS = ["demo", "analyze", "enrich", "serve", "status", "pull", "schedule", "import", "evaluate", "dataset"]
+COMMANDS = ["demo", "analyze", "enrich", "serve", "status", "pull", "schedule", "import", "evaluate", "dataset", "view"]
 
 
 def test_help_lists_every_command():
@@ -305,3 +312,71 @@ def test_import_in_batches_records_the_whole_run(tmp_path, capsys, monkeypatch):
     assert runs[["status", "articles_seen", "articles_new"]].to_dict("records") == [
         {"status": "ok", "articles_seen": 5, "articles_new": 5}
     ]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("view") / "demo.sqlite"
+    with Store(db) as store:
+        load_demo(store, n=600, seed=3, end=date(2026, 6, 30), months=6)
+    return db
+
+
+def test_view_prints_the_numbers_the_page_shows(demo_db, capsys):
+    filters = Filters(dyad="PER-USA", start=date(2026, 1, 1), end=date(2026, 3, 31), themes=("trade", "security"))
+    argv = ["view", "tone", "--db", str(demo_db), "--pair", "usa-per", "--start", "2026-01-01", "--end", "2026-03-31",
+            "--theme", "trade", "--theme", "security"]  # fmt: skip
+    assert main(argv) == 0
+    printed = json.loads(capsys.readouterr().out)
+    source = engine.open_dataset(dataset.folder(Store(demo_db)))
+    page = views.tone_view(source, filters, "W")
+    assert printed["page"] == "tone" and printed["selection"] == filters.describe()
+    assert printed["span"] == ["2026-01-01", "2026-03-31"]
+    for name in ("tone", "distribution", "by_theme", "by_source", "relation"):
+        expected = getattr(page, name)
+        got = pd.DataFrame(printed[name], columns=list(expected.columns))
+        if "period" in got:
+            got["period"] = pd.to_datetime(got["period"]).astype(expected["period"].dtype)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, rtol=1e-12)
+    assert sum(row["n"] for row in printed["tone"]) == page.tone["n"].sum() > 0
+
+
+def test_view_of_every_page_and_compare(demo_db, capsys):
+    for page in ("overview", "coverage", "themes", "spikes"):
+        assert main(["view", page, "--db", str(demo_db), "--country", "per", "--once", "--freq", "W"]) == 0
+        printed = json.loads(capsys.readouterr().out)
+        assert printed["selection"].startswith("PER with any partner")
+    assert main(["view", "compare", "--db", str(demo_db), "--pair", "PER-USA", "--vs", "MEX-USA"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    sides = {row["side"]: row for row in printed["comparison"]["kpis"]}
+    assert sides["A"]["articles"] == printed["a"]["kpis"]["articles"] > 0
+    assert sides["B"]["articles"] == printed["b"]["kpis"]["articles"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["overview", "--pair", "PER"], "'PER' is not a country pair"),
+        (["overview", "--country", "PE1"], "'PE1' is not a country"),
+        (["overview", "--theme", "sport"], "unknown theme 'sport'"),
+        (["overview", "--start", "2026-03-01", "--end", "2026-02-01"], "the date range is reversed"),
+        (["compare", "--pair", "PER-USA"], "the compare page needs a second pair"),
+        (["tone", "--vs", "MEX-USA"], "--vs names the other side of the compare page"),
+        (["spikes", "--freq", "M"], "spikes are found per day or week"),
+    ],
+)
+def test_view_refuses_bad_selections_in_one_line(demo_db, argv, message, capsys):
+    assert main(["view", *argv[:1], "--db", str(demo_db), *argv[1:]]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("bilat: error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_view_brings_a_missing_dataset_up_to_date(tmp_path, capsys):
+    db = tmp_path / "demo.sqlite"
+    with Store(db) as store:
+        load_demo(store, n=200, seed=4, end=date(2026, 6, 30), months=3)
+        shutil.rmtree(dataset.folder(store))
+    assert main(["view", "overview", "--db", str(db)]) == 0
+    captured = capsys.readouterr()
+    assert "the analysis dataset is missing; bringing it up to date first" in captured.err
+    assert json.loads(captured.out)["kpis"]["articles"] == 200
