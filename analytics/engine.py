@@ -76,12 +76,12 @@ class Source:
     def run(self, expr: Any) -> pd.DataFrame:
         """Execute ``expr`` and return its rows as pandas, with dates as ``datetime64[ns]``.
 
-        Columns named ``period`` or ``day`` come back as naive timestamps at midnight whatever the
+        Columns named ``period``, ``day`` or ``prev_day`` come back as naive timestamps at midnight whatever the
         backend returns for a date (DuckDB: dates; Spark: timestamps); integer counts stay int64.
         """
         with self._query_lock:
             frame = self.backend.to_pandas(expr)
-        for column in ("period", "day"):
+        for column in ("period", "day", "prev_day"):
             if column in frame.columns:
                 values = pd.to_datetime(frame[column])
                 if getattr(values.dt, "tz", None) is not None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from analytics.engine import ARTICLE_FIELDS
 from analytics.errors import InputError
 from analytics.filters import Filters
-from analytics.measures import diversity, sides, themes, tone
+from analytics.measures import diversity, sides, themes, tone, volume
 from analytics.measures.spikes import count_once
 from analytics.schema import (
     DIVERSITY_COLUMNS,
@@ -392,3 +392,33 @@ def test_invariants_on_random_frames(rows, freq, start_offset, length):
     assert (relation_tone["n"] >= 0).all() and relation_tone["n"].sum() <= len(selected)
     for column in ("article_tone", "relation_tone"):
         assert relation_tone[column].dropna().between(-1 - 1e-9, 1 + 1e-9).all()
+
+
+# Counting copies once from a cube queried once for several ranges: against counting by hand.
+@settings(max_examples=15, deadline=None)
+@given(rows=st.lists(row, min_size=1, max_size=40), starts=st.lists(st.integers(0, 110), min_size=2, max_size=4),
+       length=st.integers(0, 60), country=st.sampled_from([None, "PER"]))  # fmt: skip
+def test_copies_counted_once_on_one_source_for_several_ranges(rows, starts, length, country):
+    frame_rows = [(i + 1, r[0].isoformat(), r[1], r[2], r[3], tuple(r[4])) for i, r in enumerate(rows)]
+    dyad_rows = [(i + 1, dy) for i, r in enumerate(rows) for dy in r[5]]
+    articles, dyads = rich_frames(frame_rows, dyad_rows, clusters=[r[7] for r in rows])
+    src = source_of((articles, dyads))  # one source: later ranges are slices of the first cube
+    pairs = dyads.groupby("n")["dyad"].agg(set)
+    days = pd.to_datetime(articles["published"], utc=True).dt.date
+    order = articles.assign(day=days, key=pd.to_datetime(articles["published"], utc=True))
+    order = order.sort_values(["key", "n"], kind="stable")
+    for offset in starts:
+        start = date(2025, 1, 1) + timedelta(days=offset)
+        end = start + timedelta(days=length)
+        filters = Filters(country=country, start=start, end=end, once=True)
+        inside = order[(order["day"] >= start) & (order["day"] <= end)]
+        clustered = inside[inside["cluster_id"].notna()].drop_duplicates("cluster_id", keep="first")
+        kept = pd.concat([clustered, inside[inside["cluster_id"].isna()]])
+        if country is not None:
+            kept = kept[[any(country in p.split("-") for p in pairs.get(n, ())) for n in kept["n"]]]
+        sel = resolve(src, filters, "D")
+        counted = volume.volume(src, sel)
+        assert int(counted["articles"].sum()) == len(kept), (start, end)
+        assert int(counted["all_articles"].sum()) == len(clustered) + int(inside["cluster_id"].isna().sum())
+        kpis = volume.kpis(src, sel)
+        assert kpis.articles == len(kept)

@@ -36,10 +36,15 @@ CUBE_COLUMNS = ("day", "source_country", "theme_mask", "chosen", "articles", "n"
 _SHELF = 8  # cubes kept per context (different date ranges of one view)
 
 
+def _exact(filters: Filters) -> bool:
+    """Whether the cube of ``filters`` must be queried for them alone: counting copies once among
+    only some source countries, languages or outlets ranks the copies within them."""
+    return filters.once and bool(filters.source_countries or filters.languages or filters.outlets)
+
+
 def _shelf_key(filters: Filters) -> tuple:
     """What a cube depends on beyond what is sliced from it."""
-    if filters.once:
-        # The earliest copy depends on every context filter: nothing can be sliced.
+    if _exact(filters):
         return ("cube", replace(filters, themes=()))
     return ("cubes", replace(filters, themes=(), start=None, end=None, source_countries=()))
 
@@ -53,7 +58,7 @@ def cube(source: Source, filters: Filters) -> pd.DataFrame:
     """The cube of ``filters`` (their themes ignored): :data:`CUBE_COLUMNS`, one row per day, source
     country (None when unknown), theme mask and ``chosen`` (the row is of the pair or country;
     always True when the filters name neither), days without articles absent."""
-    if filters.once:
+    if _exact(filters):
         return source.remember(_shelf_key(filters), lambda: _query(source, replace(filters, themes=())))
     shelf = source.remember(_shelf_key(filters), list)
     wanted = (filters.start, filters.end)
@@ -63,17 +68,20 @@ def cube(source: Source, filters: Filters) -> pd.DataFrame:
     # Query the range of equal length before too: the headline figures and theme changes compare them.
     before = filters.previous()
     start = filters.start if before is None else before.start
-    wide = replace(filters, themes=(), start=start, source_countries=())
-    frame = _query(source, wide)
+    wide = replace(filters, themes=(), start=start, source_countries=(), once=False)
+    # Counting copies once over dates alone keeps a copy unless the copy before it is in the range:
+    # grouped by that copy's day too, the cube answers it for any start.
+    frame = _query(source, wide, by_previous=filters.once)
     shelf.append(((start, filters.end), frame))
     del shelf[:-_SHELF]
     return _slice(frame, filters)
 
 
-def _query(source: Source, filters: Filters) -> pd.DataFrame:
+def _query(source: Source, filters: Filters, *, by_previous: bool = False) -> pd.DataFrame:
     rows = context(source, filters)
     rows = rows.mutate(chosen=chosen_condition(rows, replace(filters, themes=())))
-    grouped = rows.group_by(["day", "source_country", "theme_mask", "chosen"]).aggregate(
+    keys = ["day", "source_country", "theme_mask", "chosen", *(["prev_day"] if by_previous else [])]
+    grouped = rows.group_by(keys).aggregate(
         articles=rows.count(), n=rows.tone.count(), total=rows.tone.sum(), squares=(rows.tone * rows.tone).sum()
     )
     frame = source.run(grouped)
@@ -84,7 +92,7 @@ def _query(source: Source, filters: Filters) -> pd.DataFrame:
     frame["theme_mask"] = frame["theme_mask"].astype(np.int64)
     frame["chosen"] = frame["chosen"].astype(bool)
     frame["source_country"] = frame["source_country"].astype("object").where(frame["source_country"].notna(), None)
-    return frame[list(CUBE_COLUMNS)]
+    return frame[list(CUBE_COLUMNS) + (["prev_day"] if by_previous else [])]
 
 
 def _slice(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -97,6 +105,13 @@ def _slice(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keep &= days <= np.datetime64(filters.end, "ns")
     if filters.source_countries:
         keep &= frame["source_country"].isin(list(filters.source_countries)).to_numpy()
+    if "prev_day" in frame:
+        # A cube counting copies once: the first copy, or one whose previous copy is before the range.
+        prev = frame["prev_day"].to_numpy()
+        first = np.isnat(prev)
+        if filters.start is not None:
+            first |= prev < np.datetime64(filters.start, "ns")
+        keep &= first
     return frame if keep.all() else frame.loc[keep]
 
 
