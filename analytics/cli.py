@@ -448,9 +448,10 @@ def _seed_for_serve(db: Path) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> list[str]:
-    """The ``streamlit run`` command line that ``bilat serve`` replaces itself with."""
+    """The ``streamlit run`` command line that ``bilat serve`` replaces itself with (through
+    ``dashboard.serve``, which imports the dashboard before the server takes its first visitor)."""
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+        sys.executable, "-m", "dashboard.serve", "run", str(ROOT / "streamlit_app.py"),
         "--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         # Visitors see that an error happened, never its message, traceback or the server's paths;

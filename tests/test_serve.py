@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,8 @@ from appserver import chromium, free_port, running, serve_env, settle
 from analytics import cli, pipeline
 from analytics.store import Store
 from tests.conftest import open_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _listeners(port: int) -> list[tuple[str, str, str]]:
@@ -50,9 +53,10 @@ def test_serve_listens_on_loopback_only_as_the_streamlit_process_and_stops_on_si
         listeners = _listeners(port)
         # 127.0.0.1 only: one IPv4 socket on 0100007F, none on every interface, none on IPv6.
         assert [(table, address) for table, address, _ in listeners] == [("tcp", "0100007F")]
-        # The pid we started is Streamlit itself (bilat replaced itself), and it owns that socket.
+        # The pid we started is Streamlit's server (bilat replaced itself with `streamlit run` in a
+        # process that imports the dashboard first), and it owns that socket.
         cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
-        assert b"streamlit" in cmdline and b"run" in cmdline
+        assert cmdline[cmdline.index(b"-m") + 1 :][:2] == [b"dashboard.serve", b"run"]
         assert cmdline[cmdline.index(b"--client.showErrorDetails") + 1] == b"none"
         assert listeners[0][2] in _socket_inodes(proc.pid)
         started = time.monotonic()
@@ -244,3 +248,10 @@ def test_every_image_button_is_rationed(demo_db, use_db, monkeypatch):
     at = open_app()
     charts = len(at.get("plotly_chart"))
     assert charts >= 3 and sorted(costs) == [1] * (2 * charts) + [2 * charts]
+
+
+def test_the_server_process_imports_what_the_pages_import_before_its_first_visitor():
+    # A module renamed or gone would stop `bilat serve` at start: every name must import.
+    code = "import sys; from dashboard.serve import WARM; import importlib; [importlib.import_module(m) for m in WARM]"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
