@@ -78,6 +78,7 @@ def test_host_opens_the_address_the_operator_names():
     assert default[default.index("--server.address") + 1] == "127.0.0.1"
     assert default[default.index("--client.showErrorDetails") + 1] == "none"
     assert default[default.index("--client.toolbarMode") + 1] == "viewer"
+    assert default[default.index("--server.fileWatcherType") + 1] == "none"
 
 
 @pytest.fixture
