@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics.engine import Source
 from analytics.filters import Filters
-from analytics.measures import diversity, sides, spikes, themes, tone, volume
+from analytics.measures import diversity, grouped, sides, spikes, themes, tone, volume
 from analytics.measures.compare import Comparison
 from analytics.measures.compare import compare as side_by_side
 from analytics.measures.volume import Kpis
@@ -194,6 +194,7 @@ class CompareView:
 def compare(
     source: Source, a: Filters, b: Filters, freq: str = "W", labels: tuple[str, str] = ("A", "B")
 ) -> CompareView:
+    grouped.query_together(source, a, b)  # two pairs over one context: one scan for both
     first, second = overview(source, a, freq), overview(source, b, freq)
     return CompareView(first, second, side_by_side(source, first.selection, second.selection, labels))
 

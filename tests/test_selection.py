@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analytics import dataset, engine, views
 from analytics.filters import Filters
 from analytics.measures import themes, volume
 from analytics.schema import VOLUME_COLUMNS
 from analytics.selection import Selection, resolve
+from analytics.store import Store
 from tests.conftest import JAN, make_frames, selected_rows, source_of
 
 W1, W2 = pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-12")
@@ -187,3 +189,33 @@ def test_resolved_selections_are_equal_across_sources(tiny):
     assert one == two and hash(one) == hash(two)
     built = Selection(Filters(dyad="PER-USA"), "W", (date(2026, 1, 5), date(2026, 1, 18)))
     assert one == built and hash(one) == hash(built)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (Filters(dyad="PER-USA", start=date(2026, 1, 1), end=date(2026, 6, 30)),
+         Filters(dyad="MEX-USA", start=date(2026, 1, 1), end=date(2026, 6, 30))),
+        (Filters(dyad="PER-USA"), Filters(country="USA")),
+        (Filters(dyad="PER-USA", start=date(2026, 2, 1), end=date(2026, 5, 31), once=True, themes=("trade",)),
+         Filters(country="PER", start=date(2026, 2, 1), end=date(2026, 5, 31), once=True)),
+        (Filters(dyad="PER-USA", source_countries=("USA",), languages=("en",), start=date(2026, 3, 1)),
+         Filters(dyad="COL-USA", source_countries=("USA",), languages=("en",), start=date(2026, 3, 1))),
+    ],
+)  # fmt: skip
+def test_compare_scans_once_for_two_pairs_and_gets_what_each_alone_gets(demo_db, a, b):
+    shared = engine.open_dataset(dataset.folder(Store(demo_db)))
+    runs = []
+    real_run = shared.run
+    shared.run = lambda expr: runs.append(expr) or real_run(expr)
+    together = views.compare(shared, a, b)
+    alone = [views.overview(engine.open_dataset(dataset.folder(Store(demo_db))), f) for f in (a, b)]
+    for view, single in zip((together.a, together.b), alone, strict=True):
+        for name, value in vars(single.kpis).items():  # sums regrouped: equal to the last bits
+            got = getattr(view.kpis, name)
+            assert got == value or got == pytest.approx(value, rel=1e-12, nan_ok=True), name
+        for name in ("volume", "theme_totals", "tone"):
+            pd.testing.assert_frame_equal(getattr(view, name), getattr(single, name), rtol=1e-12)
+    assert together.a.kpis.articles > 0
+    cubes = [e for e in runs if "theme_mask" in e.schema() and "articles" in e.schema()]
+    assert len(cubes) == 1, "one scan of the articles for both sides' figures"

@@ -60,27 +60,72 @@ def cube(source: Source, filters: Filters) -> pd.DataFrame:
     always True when the filters name neither), days without articles absent."""
     if _exact(filters):
         return source.remember(_shelf_key(filters), lambda: _query(source, replace(filters, themes=())))
-    shelf = source.remember(_shelf_key(filters), list)
-    wanted = (filters.start, filters.end)
-    for span, frame in list(shelf):
-        if _covers(span, wanted):
-            return _slice(frame, filters)
-    # Query the range of equal length before too: the headline figures and theme changes compare them.
-    before = filters.previous()
-    start = filters.start if before is None else before.start
-    wide = replace(filters, themes=(), start=start, source_countries=(), once=False)
+    found = _covering(source, filters)
+    if found is not None:
+        return _slice(found, filters)
+    span, wide = _wide(filters)
     # Counting copies once over dates alone keeps a copy unless the copy before it is in the range:
     # grouped by that copy's day too, the cube answers it for any start.
     frame = _query(source, wide, by_previous=filters.once)
-    shelf.append(((start, filters.end), frame))
-    del shelf[:-_SHELF]
+    _shelve(source, filters, span, frame)
     return _slice(frame, filters)
 
 
-def _query(source: Source, filters: Filters, *, by_previous: bool = False) -> pd.DataFrame:
+def _covering(source: Source, filters: Filters) -> pd.DataFrame | None:
+    """A cube already queried whose range covers the filters' (to be sliced), or None."""
+    for span, frame in list(source.remember(_shelf_key(filters), list)):
+        if _covers(span, (filters.start, filters.end)):
+            return frame
+    return None
+
+
+def _wide(filters: Filters) -> tuple[tuple, Filters]:
+    """The span a new cube of ``filters`` covers, and the filters to query it with: the range and the
+    range of equal length before it (the headline figures and theme changes compare them), every
+    source country, and copies not yet counted once (the cube's previous-copy day does that)."""
+    before = filters.previous()
+    start = filters.start if before is None else before.start
+    return (start, filters.end), replace(filters, themes=(), start=start, source_countries=(), once=False)
+
+
+def _shelve(source: Source, filters: Filters, span: tuple, frame: pd.DataFrame) -> None:
+    shelf = source.remember(_shelf_key(filters), list)
+    shelf.append((span, frame))
+    del shelf[:-_SHELF]
+
+
+def query_together(source: Source, first: Filters, second: Filters) -> None:
+    """Query the cubes of two selections in one pass when they differ only in their pair or country
+    (the Compare page's two pairs): the engine scans the articles once and marks both. Does nothing
+    when either cube is already at hand or cannot be shared."""
+    if _exact(first) or _exact(second) or first.dyad == second.dyad and first.country == second.country:
+        return
+    if replace(first, dyad=None, country=None, themes=()) != replace(second, dyad=None, country=None, themes=()):
+        return
+    if _covering(source, first) is not None or _covering(source, second) is not None:
+        return
+    span, wide = _wide(first)
+    frame = _query(source, wide, by_previous=first.once, other=replace(second, themes=()))
+    keys = [c for c in frame.columns if c not in ("chosen", "other", "articles", "n", "total", "squares")]
+    sums = ["articles", "n", "total", "squares"]
+    for filters, flag in ((first, "chosen"), (second, "other")):
+        side = frame.groupby([*keys[:3], flag, *keys[3:]], sort=False, dropna=False)[sums].sum().reset_index()
+        side = side.rename(columns={flag: "chosen"})
+        side["source_country"] = side["source_country"].astype("object").where(side["source_country"].notna(), None)
+        _shelve(source, filters, span, side[[c for c in frame.columns if c != "other"]])
+
+
+def _query(
+    source: Source, filters: Filters, *, by_previous: bool = False, other: Filters | None = None
+) -> pd.DataFrame:
+    """The cube of ``filters``; with ``other``, also an ``other`` column: the row is of its pair or country."""
     rows = context(source, filters)
     rows = rows.mutate(chosen=chosen_condition(rows, replace(filters, themes=())))
-    keys = ["day", "source_country", "theme_mask", "chosen", *(["prev_day"] if by_previous else [])]
+    flags = ["chosen"]
+    if other is not None:
+        rows = rows.mutate(other=chosen_condition(rows, other))
+        flags.append("other")
+    keys = ["day", "source_country", "theme_mask", *flags, *(["prev_day"] if by_previous else [])]
     grouped = rows.group_by(keys).aggregate(
         articles=rows.count(), n=rows.tone.count(), total=rows.tone.sum(), squares=(rows.tone * rows.tone).sum()
     )
@@ -90,9 +135,10 @@ def _query(source: Source, filters: Filters, *, by_previous: bool = False) -> pd
     frame["total"] = frame["total"].fillna(0.0).astype(np.float64)
     frame["squares"] = frame["squares"].fillna(0.0).astype(np.float64)
     frame["theme_mask"] = frame["theme_mask"].astype(np.int64)
-    frame["chosen"] = frame["chosen"].astype(bool)
+    for flag in flags:
+        frame[flag] = frame[flag].astype(bool)
     frame["source_country"] = frame["source_country"].astype("object").where(frame["source_country"].notna(), None)
-    return frame[list(CUBE_COLUMNS) + (["prev_day"] if by_previous else [])]
+    return frame[list(CUBE_COLUMNS) + flags[1:] + (["prev_day"] if by_previous else [])]
 
 
 def _slice(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
