@@ -28,7 +28,7 @@ from analytics import wire
 from analytics.errors import StoreError
 from analytics.schema import THEMES
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bilat.sqlite"
 
 # Forward migrations: index i takes a store from version i to version i + 1.
@@ -133,6 +133,11 @@ _MIGRATIONS: tuple[str, ...] = (
     # needs every copy of a month's stories, wherever they were published.
     """
     CREATE INDEX articles_cluster ON articles(cluster_id);
+    """,
+    # 6: the dashboard reads how many articles carry each enrichment version whenever the store
+    # changes; with an index that is a walk of the index, not of the enrichment table (1M: 1.2 s).
+    """
+    CREATE INDEX enrichment_version ON enrichment(version);
     """,
 )
 

@@ -51,7 +51,7 @@ def store_info() -> StoreInfo:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _store_details(path: str, version: int) -> StoreInfo:
     with Store(path) as store:
-        real, demo = store.holdings()
+        real, demo = _holdings(store, version)
         return StoreInfo(
             path=path,
             version=version,
@@ -61,6 +61,21 @@ def _store_details(path: str, version: int) -> StoreInfo:
             last_success=_parse_utc(store.last_success()),
             hidden_demo=demo if real else 0,
         )
+
+
+def _holdings(store: Store, version: int) -> tuple[int, int]:
+    """Real and demo articles stored: from the dataset's manifest when it was written at this data
+    version (its months count both), else counted in the store (a walk of an index of every article)."""
+    manifest = dataset.read_manifest(store)
+    if (
+        manifest
+        and manifest.get("data_version") == version
+        and manifest.get("format_version") == dataset.FORMAT_VERSION
+    ):
+        months = [m for m in manifest["months"].values() if isinstance(m, dict)]
+        real = sum(int(m.get("real", 0)) for m in months)
+        return real, sum(int(m.get("articles", 0)) for m in months) - real
+    return store.holdings()
 
 
 def hidden_demo_notice(info: StoreInfo) -> str | None:

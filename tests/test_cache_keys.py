@@ -61,3 +61,35 @@ def test_the_figures_follow_the_stamp(tmp_path):
     after = views.overview(engine.open_dataset(root), everything, "M")
     assert after.kpis.articles == 3
     assert after.volume["articles"].tolist() == [2, 1]
+
+
+def test_the_store_counts_come_from_the_manifest_while_it_is_current(tmp_path, monkeypatch):
+    from analytics.pipeline import load_demo, store_records
+    from analytics.store import ArticleRecord
+    from dashboard.data import _holdings
+
+    db = tmp_path / "mixed.sqlite"
+    with Store(db) as store:
+        load_demo(store, n=150, seed=2, end=date(2026, 6, 30), months=2)
+        since = store.data_version()
+        record = ArticleRecord(
+            url="https://news.example.org/a", title="Peru and the United States sign an accord",
+            text="Lima and Washington agreed.", published=store_start(store), outlet="Example",
+        )  # fmt: skip
+        assert store_records(store, [record]) == 1
+        dataset.update(store, dataset.months_of([record]), since=since)
+        counted = store.holdings()
+        assert counted == (1, 150)
+        version = store.data_version()
+        with monkeypatch.context() as m:
+            m.setattr(Store, "holdings", lambda self: (_ for _ in ()).throw(AssertionError("scanned the store")))
+            assert _holdings(store, version) == counted
+        # A store that moved on since the dataset was written is counted, not read from the manifest.
+        assert _holdings(store, version + 1) == counted
+
+
+def store_start(store: Store):
+    from datetime import UTC, datetime
+
+    first = store.conn.execute("SELECT min(published) FROM articles").fetchone()[0]
+    return datetime.fromisoformat(first.replace("Z", "+00:00")).astimezone(UTC)

@@ -166,13 +166,14 @@ def test_a_version_3_store_is_upgraded_in_place(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute("DROP INDEX articles_is_demo")
     conn.execute("DROP INDEX articles_cluster")
+    conn.execute("DROP INDEX enrichment_version")
     conn.execute("ALTER TABLE source_runs DROP COLUMN notes")
     conn.execute("PRAGMA user_version = 3")
     conn.close()
     with Store(path) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 5
+        assert store.schema_version() == SCHEMA_VERSION == 6
         assert store.count_articles() == 1
-        for name in ("articles_is_demo", "articles_cluster"):
+        for name in ("articles_is_demo", "articles_cluster", "enrichment_version"):
             index = store.conn.execute("SELECT name FROM sqlite_master WHERE name = ?", (name,)).fetchone()
             assert index is not None, name
         columns = [row[1] for row in store.conn.execute("PRAGMA table_info(source_runs)")]
