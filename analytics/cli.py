@@ -15,15 +15,17 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-import pandas as pd
 from tqdm import tqdm
 
 from analytics.errors import BilatError, InputError
 from analytics.filters import Filters
 from analytics.schema import THEMES
 from analytics.store import Store, default_db_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -552,6 +554,8 @@ def _view_filters(args: argparse.Namespace, pair: str | None) -> Filters:
 
 def _frame_records(frame: pd.DataFrame) -> list[dict]:
     """A frame as JSON-ready records: dates as YYYY-MM-DD, NaN as null."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
@@ -561,6 +565,8 @@ def _frame_records(frame: pd.DataFrame) -> list[dict]:
 
 def cmd_view(args: argparse.Namespace) -> int:
     from dataclasses import asdict, fields, is_dataclass
+
+    import pandas as pd
 
     from analytics import dataset, engine, views
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Theme ids are fixed (see the design notes); their order is the display order.
 THEMES: tuple[str, ...] = (
@@ -130,5 +133,7 @@ def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
         if name in _TEXT_COLUMNS:
             return "object"
         return "int64" if name in _COUNT_COLUMNS else "float64"
+
+    import pandas as pd
 
     return pd.DataFrame({c: pd.Series(dtype=dtype(c)) for c in columns})

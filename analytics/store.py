@@ -14,19 +14,22 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics import wire
 from analytics.errors import StoreError
 from analytics.schema import THEMES
+
+if TYPE_CHECKING:  # pandas and numpy load only for the reads that return frames: commands start faster
+    import numpy as np
+    import pandas as pd
 
 SCHEMA_VERSION = 6
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bilat.sqlite"
@@ -166,13 +169,19 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _pandas_database_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is pandas' wrapper of a database error (pandas cannot have raised it unless loaded)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(exc, pandas.errors.DatabaseError)
+
+
 def store_error(exc: BaseException, path: Path) -> StoreError | None:
     """The one-line error a user can act on for a SQLite failure on the store at ``path``.
 
     None for errors that point at a bug in bilat (a broken constraint, a misused API): those keep
     their traceback. pandas wraps SQLite's errors in its own; the SQLite one is read from the cause.
     """
-    if isinstance(exc, pd.errors.DatabaseError) and isinstance(exc.__cause__, sqlite3.Error):
+    if _pandas_database_error(exc) and isinstance(exc.__cause__, sqlite3.Error):
         exc = exc.__cause__
     if not isinstance(exc, sqlite3.Error):
         return None
@@ -322,7 +331,9 @@ class Store:
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except (sqlite3.Error, pd.errors.DatabaseError) as exc:
+        except Exception as exc:
+            if not (isinstance(exc, sqlite3.Error) or _pandas_database_error(exc)):
+                raise
             error = store_error(exc, self.path)
             if error is None:
                 raise
@@ -580,6 +591,8 @@ class Store:
     @_guarded
     def last_runs(self, limit: int = 20) -> pd.DataFrame:
         """The latest pull runs, newest first."""
+        import pandas as pd
+
         return pd.read_sql_query(
             "SELECT id, kind, started_at, finished_at, status, articles_seen, articles_new, message "
             "FROM pull_runs ORDER BY id DESC LIMIT ?",
@@ -590,6 +603,8 @@ class Store:
     @_guarded
     def source_health(self) -> pd.DataFrame:
         """Per source: last attempt, last success, last error, and what the latest run saw."""
+        import pandas as pd
+
         return pd.read_sql_query(
             "SELECT s.source_id, s.last_attempt, s.last_success, s.last_error, s.last_error_at, "
             "r.status AS last_status, r.http_status, r.items_seen, r.items_new, r.duration, r.notes "
@@ -692,6 +707,9 @@ class Store:
         cluster_id``; text columns are categoricals. Dyads: ``n, dyad, relation_tone``. Titles and texts stay in
         the store (see :meth:`article_rows`) so a million articles fit in memory comfortably.
         """
+        import numpy as np
+        import pandas as pd
+
         hide = self.hides_demo()
         cur = self.conn.execute(
             "SELECT a.n, a.published, a.outlet, a.source_country, e.language, e.sentiment, "
@@ -789,6 +807,8 @@ class Store:
         countries, cluster_id, date_flag``; themes and countries are comma-separated. Demo articles
         hidden by :meth:`hides_demo` are left out.
         """
+        import pandas as pd
+
         columns = ["n", "id", "published", "outlet", "source_country", "title", "url", "language", "tone",
                    "themes", "countries", "cluster_id", "date_flag"]  # fmt: skip
         if not len(ns):
@@ -830,6 +850,8 @@ class Store:
         :meth:`hides_demo` are left out. Raises :class:`StoreError` when SQLite cannot run the
         search (a word too long for a LIKE pattern, say).
         """
+        import numpy as np
+
         terms = self.search_words(words)[: self.SEARCH_WORDS]
         if not terms:
             return np.zeros(0, dtype=np.int64)
