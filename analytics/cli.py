@@ -212,7 +212,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_enrich(args: argparse.Namespace) -> int:
     from analytics import dataset
-    from analytics.enrich import enrich_many, enrichment_version
+    from analytics.enrich import enrich_batches, enrichment_version
 
     version = enrichment_version()
     with Store(args.db, create=False) as store:
@@ -224,11 +224,10 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         done = 0
         with tqdm(total=stale, desc="enrich", unit=" articles", disable=not sys.stderr.isatty(), leave=False) as bar:
             # Each batch is one transaction: an interrupted rebuild keeps the batches it finished.
-            for batch in store.iter_texts(stale_for=None if args.rebuild else version, batch=500):
-                # The same inputs as when the articles were first stored, feeds' declared languages included.
-                found = enrich_many(
-                    [(title, text) for _, title, text, _ in batch], languages=[lang for *_, lang in batch]
-                )
+            # The same inputs as when the articles were first stored, feeds' declared languages included;
+            # worker processes enrich, this one alone writes the store.
+            batches = store.iter_texts(stale_for=None if args.rebuild else version, batch=500)
+            for batch, found in enrich_batches(batches, workers=min(args.workers, -(-stale // 500))):
                 done += store.replace_enrichment([(n, e.to_row()) for (n, *_), e in zip(batch, found, strict=True)])
                 bar.update(len(batch))
         # Stale articles may sit in any month: every month is rewritten.
@@ -685,6 +684,13 @@ def build_parser() -> argparse.ArgumentParser:
         "one (all of them with --rebuild), in batches of one transaction each.",
     )
     p.add_argument("--rebuild", action="store_true", help="re-enrich every article")
+    p.add_argument(
+        "--workers",
+        type=_whole(1, 256),
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes that enrich, 1 to 256 (default: the number of cores, now %(default)s); this one writes",
+    )
     p.set_defaults(func=cmd_enrich)
 
     fetch_parent = argparse.ArgumentParser(add_help=False)

@@ -394,3 +394,29 @@ def test_commands_without_analysis_start_without_pandas_or_numpy(demo_db):
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_enrich_with_worker_processes_stores_what_one_process_stores(tmp_path, capsys):
+    one, two = tmp_path / "one.sqlite", tmp_path / "two.sqlite"
+    with Store(one) as store:
+        load_demo(store, n=1200, seed=6, end=date(2026, 6, 30), months=3)
+    shutil.copy(one, two)
+    assert main(["enrich", "--rebuild", "--workers", "1", "--db", str(one)]) == 0
+    assert main(["enrich", "--rebuild", "--workers", "2", "--db", str(two)]) == 0
+    assert capsys.readouterr().err.count("re-enriched 1200 articles") == 2
+    queries = [
+        "SELECT n, version, language, sentiment, sentences, theme_mask FROM enrichment ORDER BY n",
+        "SELECT * FROM article_dyads ORDER BY n, dyad",
+        "SELECT * FROM article_countries ORDER BY n, code",
+        "SELECT * FROM article_themes ORDER BY n, theme",
+    ]
+    for sql in queries:
+        with Store(one) as a, Store(two) as b:
+            rows = a.conn.execute(sql).fetchall()
+            assert rows and rows == b.conn.execute(sql).fetchall(), sql
+
+
+def test_enrich_refuses_zero_workers(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["enrich", "--workers", "0"])
+    assert stop.value.code == 2 and "must be at least 1" in capsys.readouterr().err
