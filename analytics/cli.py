@@ -563,7 +563,7 @@ def _frame_records(frame: pd.DataFrame) -> list[dict]:
 
 
 def cmd_view(args: argparse.Namespace) -> int:
-    from dataclasses import asdict, fields, is_dataclass
+    from dataclasses import fields, is_dataclass
 
     import pandas as pd
 
@@ -573,29 +573,29 @@ def cmd_view(args: argparse.Namespace) -> int:
         raise InputError("--vs names the other side of the compare page; use it with: bilat view compare")
     if args.page == "compare" and not args.vs:
         raise InputError("the compare page needs a second pair: --vs PAIR, e.g. --vs MEX-USA")
+    if args.page == "spikes" and args.freq == "M":
+        raise InputError("spikes are found per day or week; choose --freq D or W")
     if args.start and args.end and args.start > args.end:
         raise InputError(f"the date range is reversed: {args.start} is after {args.end}")
     filters = _view_filters(args, args.pair)
     with Store(args.db, create=False) as store:
-        state = dataset.status(store)
-        if state != "current":
-            print(f"bilat: the analysis dataset is {state}; bringing it up to date first", file=sys.stderr)
-            dataset.rebuild(store) if state == "missing" else dataset.refresh(store, [])
+        if dataset.status(store) != "current":
+            print(
+                f"bilat: the analysis dataset is {dataset.status(store)}; bringing it up to date first", file=sys.stderr
+            )
+        dataset.bring_up_to_date(store)
         root = dataset.folder(store)
     source = engine.open_dataset(root)
     try:
         if args.page == "compare":
             bundle = views.compare(source, filters, _view_filters(args, args.vs), args.freq)
         else:
-            page = {"overview": views.overview, "coverage": views.coverage, "themes": views.theme_view,
-                    "tone": views.tone_view, "spikes": views.spike_view}[args.page]  # fmt: skip
-            if args.page == "spikes" and args.freq == "M":
-                raise InputError("spikes are found per day or week; choose --freq D or W")
-            bundle = page(source, filters, args.freq)
+            bundle = views.BUNDLES[args.page.capitalize()](source, filters, args.freq)
     finally:
         source.backend.disconnect()
 
     def plain(value):
+        """Frames as rows, bundles and headline figures as objects (their Selection left out), NaN as null."""
         if isinstance(value, pd.DataFrame):
             return _frame_records(value)
         if is_dataclass(value) and not isinstance(value, type):
@@ -604,18 +604,11 @@ def cmd_view(args: argparse.Namespace) -> int:
             return None
         return value
 
-    selection = getattr(bundle, "selection", None) or bundle.a.selection
-    out = {
-        "page": args.page,
-        "selection": filters.describe(),
-        "freq": args.freq,
-        "span": [d.isoformat() for d in selection.span] if selection.span else None,
-        **{name: plain(value) for name, value in asdict(bundle).items() if name != "selection"},
-    }
-    if args.page == "compare":
-        out = {"page": "compare", "selection": filters.describe(), "freq": args.freq,
-               "a": plain(bundle.a), "b": plain(bundle.b), "comparison": plain(bundle.comparison)}  # fmt: skip
-    print(json.dumps(out, ensure_ascii=False, indent=1, default=str))
+    out = {"page": args.page, "selection": filters.describe(), "freq": args.freq}
+    if args.page != "compare":
+        span = bundle.selection.span
+        out["span"] = [d.isoformat() for d in span] if span else None
+    print(json.dumps(out | plain(bundle), ensure_ascii=False, indent=1, default=str))
     return 0
 
 

@@ -333,6 +333,15 @@ def status(store: Store) -> Status:
     return "current"
 
 
+def bring_up_to_date(store: Store) -> tuple[Status, dict | None]:
+    """Build a missing dataset, refresh one behind the store; the status found and the summary
+    (None when it was current). For readers (the dashboard, ``bilat view``); OSError passes through."""
+    state = status(store)
+    if state == "current":
+        return state, None
+    return state, rebuild(store) if state == "missing" else refresh(store, [])
+
+
 def update(store: Store, months: Iterable[str], *, since: int) -> dict | None:
     """Bring the dataset up to date after a writer's commits; never raises.
 

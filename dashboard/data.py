@@ -151,7 +151,7 @@ def analysis(info: StoreInfo) -> Analysis:
             )
             with st.spinner(label, show_time=True):
                 try:
-                    summary = dataset.rebuild(store) if state == "missing" else dataset.refresh(store, [])
+                    _, summary = dataset.bring_up_to_date(store)
                     note = f"The analysis dataset was {'built' if state == 'missing' else 'brought up to date'}: " + (
                         f"{len(summary['written'])} months written."
                     )

@@ -106,13 +106,14 @@ def query_together(source: Source, first: Filters, second: Filters) -> None:
         return
     span, wide = _wide(first)
     frame = _query(source, wide, by_previous=first.once, other=replace(second, themes=()))
-    keys = [c for c in frame.columns if c not in ("chosen", "other", "articles", "n", "total", "squares")]
-    sums = ["articles", "n", "total", "squares"]
+    previous = ["prev_day"] if first.once else []
+    columns = [*CUBE_COLUMNS, *previous]
     for filters, flag in ((first, "chosen"), (second, "other")):
-        side = frame.groupby([*keys[:3], flag, *keys[3:]], sort=False, dropna=False)[sums].sum().reset_index()
+        keys = ["day", "source_country", "theme_mask", flag, *previous]
+        side = frame.groupby(keys, sort=False, dropna=False)[["articles", "n", "total", "squares"]].sum().reset_index()
         side = side.rename(columns={flag: "chosen"})
-        side["source_country"] = side["source_country"].astype("object").where(side["source_country"].notna(), None)
-        _shelve(source, filters, span, side[[c for c in frame.columns if c != "other"]])
+        side["source_country"] = _none_where_missing(side["source_country"])
+        _shelve(source, filters, span, side[columns])
 
 
 def _query(
@@ -137,8 +138,13 @@ def _query(
     frame["theme_mask"] = frame["theme_mask"].astype(np.int64)
     for flag in flags:
         frame[flag] = frame[flag].astype(bool)
-    frame["source_country"] = frame["source_country"].astype("object").where(frame["source_country"].notna(), None)
+    frame["source_country"] = _none_where_missing(frame["source_country"])
     return frame[list(CUBE_COLUMNS) + flags[1:] + (["prev_day"] if by_previous else [])]
+
+
+def _none_where_missing(values: pd.Series) -> pd.Series:
+    """Source countries as objects, None for outlets of unknown country (pandas may give NaN)."""
+    return values.astype("object").where(values.notna(), None)
 
 
 def _slice(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -170,12 +176,17 @@ def context_days(source: Source, filters: Filters) -> tuple[date, date] | None:
     return days.min().date(), days.max().date()
 
 
+def of_themes(frame: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Which rows of a frame with a ``theme_mask`` column carry one of the filters' themes (all when
+    the filters name none)."""
+    if not filters.themes:
+        return np.ones(len(frame), dtype=bool)
+    return (frame["theme_mask"].to_numpy() & filters.theme_mask) != 0
+
+
 def selected_rows(frame: pd.DataFrame, filters: Filters) -> np.ndarray:
     """Which cube rows are selected: of the pair or country and, when the filters name themes, of one."""
-    chosen = frame["chosen"].to_numpy(dtype=bool)
-    if filters.themes:
-        chosen = chosen & ((frame["theme_mask"].to_numpy() & filters.theme_mask) != 0)
-    return chosen
+    return frame["chosen"].to_numpy(dtype=bool) & of_themes(frame, filters)
 
 
 def _sums(frame: pd.DataFrame, sel: Selection, keys: list[str]) -> pd.DataFrame:
@@ -216,7 +227,7 @@ def by_source(source: Source, sel: Selection) -> pd.DataFrame:
 
     def sums() -> pd.DataFrame:
         out = _sums(cube(source, sel.filters), sel, ["period", "source_country"])
-        out["source_country"] = out["source_country"].astype("object").where(out["source_country"].notna(), None)
+        out["source_country"] = _none_where_missing(out["source_country"])
         return out
 
     return source.remember(("by_source", sel), sums)

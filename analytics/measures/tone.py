@@ -17,7 +17,7 @@ from analytics.engine import Source
 from analytics.errors import InputError
 from analytics.filters import Filters
 from analytics.intervals import mean_interval, ratio
-from analytics.measures.grouped import by_period, cube, overall, selected_rows
+from analytics.measures.grouped import by_period, cube, of_themes, overall, selected_rows
 from analytics.measures.volume import per_source
 from analytics.periods import period_starts, spread
 from analytics.schema import (
@@ -82,8 +82,7 @@ def tone_distribution(source: Source, sel: Selection, *, bins: int = 20) -> pd.D
     filters = sel.filters
     # Counted per theme mask, so a choice of themes is a sum of this, not another query.
     frame = source.remember(("tone_bins", replace(filters, themes=()), bins), lambda: _bins(source, filters, bins))
-    if filters.themes:
-        frame = frame.loc[(frame["theme_mask"].to_numpy() & filters.theme_mask) != 0]
+    frame = frame.loc[of_themes(frame, filters)]
     if frame.empty:
         return empty_frame(TONE_HISTOGRAM_COLUMNS)
     counts = np.bincount(frame["bin"].to_numpy(dtype=np.int64), weights=frame["articles"].to_numpy(), minlength=bins)
@@ -172,8 +171,7 @@ def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
     filters = sel.filters
     # Per day and theme mask, so the period length and a choice of themes need no other query.
     both = source.remember(("relation", replace(filters, themes=())), lambda: _relation(source, filters))
-    if filters.themes:
-        both = both.loc[(both["theme_mask"].to_numpy() & filters.theme_mask) != 0]
+    both = both.loc[of_themes(both, filters)]
     frame = pd.DataFrame(
         {
             "period": period_starts(both["day"].to_numpy(), sel.freq),
