@@ -9,7 +9,7 @@ backends (how dates come back, how a Parquet folder is read) is handled here and
 Tables (see :mod:`analytics.dataset`):
 
 - ``articles``: ``n, published, day, outlet, source_country, language, tone, theme_mask, story_key,
-  pairs, pair_countries, relations, prev_day, shared``
+  pairs, pairs_text, countries_text, relations, prev_day, shared``
 - ``dyads``: ``n, dyad, relation_tone``
 """
 
@@ -33,7 +33,7 @@ from analytics.errors import InputError
 
 ARTICLE_FIELDS = (
     "n", "published", "day", "outlet", "source_country", "language", "tone", "theme_mask", "story_key", "pairs",
-    "pair_countries", "relations", "prev_day", "shared",
+    "pairs_text", "countries_text", "relations", "prev_day", "shared",
 )  # fmt: skip
 DYAD_FIELDS = ("n", "dyad", "relation_tone")
 BACKENDS = ("duckdb", "pyspark")

@@ -141,9 +141,9 @@ def chosen_condition(rows: Any, filters: Filters) -> Any:
     """The Ibis condition of the pair or country and the themes on ``rows`` (True when neither is set)."""
     chosen = ibis.literal(True)
     if filters.dyad is not None:
-        chosen = rows.pairs.contains(filters.dyad)
+        chosen = rows.pairs_text.contains(f"|{filters.dyad}|")
     elif filters.country is not None:
-        chosen = rows.pair_countries.contains(filters.country)
+        chosen = rows.countries_text.contains(f"|{filters.country}|")
     if filters.themes:
         chosen = chosen & ((rows.theme_mask & filters.theme_mask) != 0)
     return chosen

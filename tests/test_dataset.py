@@ -58,7 +58,7 @@ def test_rebuild_writes_every_month_with_the_specified_columns(demo_path):
         assert articles.num_rows == counts[month]
         assert articles.schema.names == ["n", "published", "day", "outlet", "source_country", "language", "tone",
                                          "theme_mask", "story_key", "is_demo", "pairs",
-                                         "pair_countries", "relations", "prev_day", "shared"]  # fmt: skip
+                                         "pairs_text", "countries_text", "relations", "prev_day", "shared"]  # fmt: skip
         text = pa.dictionary(pa.int32(), pa.string())
         assert [articles.schema.field(c).type for c in ("outlet", "source_country", "language")] == [text] * 3
         assert articles.schema.field("published").type == pa.timestamp("us", tz="UTC")
@@ -85,8 +85,11 @@ def test_rebuild_writes_every_month_with_the_specified_columns(demo_path):
         listed = dict(zip(articles.column("n").to_pylist(), articles.column("pairs").to_pylist(), strict=True))
         assert listed == {n: sorted(expected.get(n, [])) for n in listed}
         assert any(listed.values())
-        countries = articles.column("pair_countries").to_pylist()
-        assert countries == [sorted({c for p in pairs for c in p.split("-")}) for pairs in listed.values()]
+        texts = articles.column("pairs_text").to_pylist()
+        assert texts == ["|" + "".join(f"{p}|" for p in pairs) for pairs in listed.values()]
+        countries = articles.column("countries_text").to_pylist()
+        assert countries == ["|" + "".join(f"{c}|" for c in sorted({c for p in pairs for c in p.split("-")}))
+                             for pairs in listed.values()]  # fmt: skip
         assert {d.strftime("%Y-%m") for d in articles.column("day").to_pylist()} == {month}
         dyads = pq.read_table(part(demo_path, "dyads", month))
         assert dyads.schema == dataset.DYAD_SCHEMA

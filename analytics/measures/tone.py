@@ -80,9 +80,9 @@ def tone_distribution(source: Source, sel: Selection, *, bins: int = 20) -> pd.D
     if bins < 1:
         raise ValueError(f"bins must be at least 1, got {bins}")
     filters = sel.filters
-    # Counted per theme mask, so a choice of themes is a sum of this, not another query.
-    frame = source.remember(("tone_bins", replace(filters, themes=()), bins), lambda: _bins(source, filters, bins))
-    frame = frame.loc[of_themes(frame, filters)]
+    # From the table the relation tone shares, summed over days: a choice of themes is a sum of it.
+    table = _scored_table(source, filters, bins)
+    frame = table.loc[of_themes(table, filters)]
     if frame.empty:
         return empty_frame(TONE_HISTOGRAM_COLUMNS)
     counts = np.bincount(frame["bin"].to_numpy(dtype=np.int64), weights=frame["articles"].to_numpy(), minlength=bins)
@@ -97,14 +97,44 @@ def tone_distribution(source: Source, sel: Selection, *, bins: int = 20) -> pd.D
     )
 
 
-def _bins(source: Source, filters: Filters, bins: int) -> pd.DataFrame:
-    """Scored articles of the pair or country per theme mask and tone bin: ``theme_mask, bin, articles``."""
+def _scored_table(source: Source, filters: Filters, bins: int = 20) -> pd.DataFrame:
+    """The scored articles of the pair or country per day, theme mask and tone bin, one query for
+    the distribution and the relation tone: ``day, theme_mask, bin, articles`` and, over the
+    articles that also have the pair's relation tone, ``n, article, relation`` (their count and
+    sums of both tones; zero without a pair). The source remembers it, so neither a choice of
+    themes nor the period length needs another query."""
+    return source.remember(
+        ("scored", replace(filters, themes=()), bins), lambda: _scored_query(source, filters, bins)
+    )
+
+
+def _scored_query(source: Source, filters: Filters, bins: int) -> pd.DataFrame:
     rows = selected(source, replace(filters, themes=()))
     scored = rows.filter(rows.tone.notnull())
+    if filters.dyad is not None:
+        # The relation tone of the pair sits at the pair's place in ``pairs`` (every row here has it).
+        place = scored.pairs.index(filters.dyad).cast("int32")  # Spark indexes arrays with an INT
+        scored = scored.mutate(relation=scored.relations[place])
+    else:
+        scored = scored.mutate(relation=ibis.null("float64"))
     clipped = ibis.greatest(ibis.least(scored.tone, 1.0), -1.0)
     position = ((clipped + 1.0) * (bins / 2.0) + _EDGE_SLACK).floor().cast("int64")
-    at = ibis.least(position, bins - 1)
-    return source.run(scored.group_by(theme_mask=scored.theme_mask, bin=at).aggregate(articles=scored.count()))
+    grouped = scored.group_by(day=scored.day, theme_mask=scored.theme_mask, bin=ibis.least(position, bins - 1))
+    frame = source.run(
+        grouped.aggregate(
+            articles=scored.count(),
+            n=scored.relation.count(),
+            article=scored.tone.sum(where=scored.relation.notnull()),
+            relation=scored.relation.sum(),
+        )
+    )
+    frame["theme_mask"] = frame["theme_mask"].astype(np.int64)
+    frame["bin"] = frame["bin"].astype(np.int64)
+    frame["articles"] = frame["articles"].astype(np.int64)
+    frame["n"] = frame["n"].fillna(0).astype(np.int64)
+    frame["article"] = frame["article"].fillna(0.0).astype(np.float64)
+    frame["relation"] = frame["relation"].fillna(0.0).astype(np.float64)
+    return frame
 
 
 def tone_by_theme(source: Source, sel: Selection) -> pd.DataFrame:
@@ -142,20 +172,6 @@ def tone_by_source(source: Source, sel: Selection) -> pd.DataFrame:
     return pd.DataFrame({"source_country": np.asarray([name for name, _ in parts], dtype=object), **table})
 
 
-def _relation(source: Source, filters: Filters) -> pd.DataFrame:
-    """The pair's articles with both tones per day and theme mask: ``day, theme_mask, n, article, relation``."""
-    rows = selected(source, replace(filters, themes=()))
-    # The relation tone of the pair sits at the pair's place in ``pairs`` (every row here has it).
-    place = rows.pairs.index(filters.dyad).cast("int32")  # Spark indexes arrays with an INT
-    rows = rows.mutate(relation=rows.relations[place])
-    both = rows.filter(rows.relation.notnull() & rows.tone.notnull())
-    return source.run(
-        both.group_by(["day", "theme_mask"]).aggregate(
-            n=both.count(), article=both.tone.sum(), relation=both.relation.sum()
-        )
-    )
-
-
 def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
     """Per period, the mean tone of the selected articles and of what they say about the pair.
 
@@ -169,9 +185,8 @@ def relation_vs_article_tone(source: Source, sel: Selection) -> pd.DataFrame:
     if sel.span is None:
         return empty_frame(RELATION_TONE_COLUMNS)
     filters = sel.filters
-    # Per day and theme mask, so the period length and a choice of themes need no other query.
-    both = source.remember(("relation", replace(filters, themes=())), lambda: _relation(source, filters))
-    both = both.loc[of_themes(both, filters)]
+    table = _scored_table(source, filters)
+    both = table.loc[of_themes(table, filters) & (table["n"].to_numpy() > 0)]
     frame = pd.DataFrame(
         {
             "period": period_starts(both["day"].to_numpy(), sel.freq),
