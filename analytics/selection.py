@@ -63,22 +63,20 @@ class Selection:
 
 def resolve(source: Source, filters: Filters, freq: str = "W") -> Selection:
     """The Selection of ``filters``: the span is the filters' dates, open bounds closed by the
-    context's first and last day (one query, only when a bound is open)."""
+    context's first and last day, read off the grouped table every page queries anyway (only when
+    a bound is open)."""
     check_freq(freq)
     if filters.start is not None and filters.end is not None:
         return Selection(filters, freq, (filters.start, filters.end))
-    first, last = source.remember(("bounds", _context_key(filters)), lambda: _bounds(source, filters))
-    if pd.isna(first):
+    # Imported here: the grouped tables are built on this module's row sets.
+    from analytics.measures.grouped import context_days
+
+    bounds = context_days(source, filters)
+    if bounds is None:
         return Selection(filters, freq, None)
-    start = filters.start or pd.Timestamp(first).date()
-    end = filters.end or pd.Timestamp(last).date()
+    start = filters.start or bounds[0]
+    end = filters.end or bounds[1]
     return Selection(filters, freq, (start, end) if start <= end else None)
-
-
-def _bounds(source: Source, filters: Filters) -> tuple:
-    rows = context(source, filters)
-    bounds = source.run(rows.aggregate(first=rows.day.min(), last=rows.day.max()))
-    return bounds["first"].iloc[0], bounds["last"].iloc[0]
 
 
 def _context_key(filters: Filters) -> tuple:
