@@ -112,6 +112,15 @@ def test_outlet_diversity_counts_wire_copies_once(wire):
     assert result.values.tolist() == [[W1, 3, 2, 2], [W2, 2, 2, 1]]
 
 
+def test_outlet_diversity_with_copies_counted_once(wire):
+    result = measure(diversity.outlet_diversity, wire, Filters(once=True), "W")
+    # Week 1: x's first copy (B, 08:00) and y (A). Week 2: x's later copy is left out; the unclustered story (C).
+    assert result.values.tolist() == [[W1, 2, 2, 2], [W2, 1, 1, 1]]
+    # Among A's articles alone, A's copy of x is the first: x and y, one outlet.
+    only_a = measure(diversity.outlet_diversity, wire, Filters(once=True, outlets=("A",)), "W")
+    assert only_a.values.tolist() == [[W1, 2, 2, 1]]
+
+
 def test_outlet_diversity_over_a_given_span(wire):
     result = measure(diversity.outlet_diversity, wire, Filters(start=date(2026, 1, 4), end=date(2026, 1, 6)), "D")
     assert result["articles"].tolist() == [0, 2, 1]

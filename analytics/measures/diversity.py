@@ -40,11 +40,15 @@ def _counts(source: Source, sel: Selection) -> pd.DataFrame:
     outlets = source.run(
         rows.group_by(["period", "outlet"]).aggregate(articles=rows.count(), alone=(~rows.shared).cast("int64").sum())
     )
-    shared = rows.filter(rows.shared).select("period", "story_key").distinct()
-    stories = source.run(shared.group_by("period").aggregate(shared=shared.count()))
     per = outlets.groupby("period").agg(
         articles=("articles", "sum"), alone=("alone", "sum"), outlets=("outlet", "size")
     )
+    if sel.filters.once:
+        # Counting copies once leaves one copy of each story: every article is a story of its own.
+        per["stories"] = per["articles"].astype("int64")
+        return per.reset_index()[["period", "articles", "stories", "outlets"]]
+    shared = rows.filter(rows.shared).select("period", "story_key").distinct()
+    stories = source.run(shared.group_by("period").aggregate(shared=shared.count()))
     per = per.join(stories.set_index("period")["shared"], how="left")
     per["stories"] = per["alone"].fillna(0).astype("int64") + per["shared"].fillna(0).astype("int64")
     return per.reset_index()[["period", "articles", "stories", "outlets"]]
