@@ -8,9 +8,26 @@ from pathlib import Path
 
 import pytest
 
+from analytics.cli import main
 from analytics.errors import InputError
-from analytics.evaluate import Item, Scores, _macro_f1, evaluate, format_report, load_second_tones, load_set
+from analytics.evaluate import (
+    Item,
+    Scores,
+    _macro_f1,
+    evaluate,
+    format_report,
+    load_second_tones,
+    load_set,
+    tone_over_periods,
+)
 from analytics.schema import THEMES
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """Reports on the shipped evaluation set, enriched once for the module: language -> Report."""
+    items, second = load_set(), load_second_tones()
+    return {language: evaluate(items, language, second) for language in ("en", "es")}
 
 
 def test_scores_arithmetic():
@@ -83,9 +100,8 @@ FLOORS = {
 
 @pytest.mark.parametrize("which", ["eval", "tuning"])
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_figures_stay_above_their_floors(language, which):
-    items = load_set() if which == "eval" else load_set(TUNING)
-    report = evaluate(items, language)
+def test_figures_stay_above_their_floors(language, which, shipped):
+    report = shipped[language] if which == "eval" else evaluate(load_set(TUNING), language)
     floor = FLOORS[which][language]
     assert report.countries.precision >= floor["countries_precision"]
     assert report.countries.recall >= floor["countries_recall"]
@@ -133,11 +149,142 @@ def test_agreement_with_a_second_annotator(tmp_path):
         load_second_tones(tmp_path)
 
 
-def test_the_shipped_second_annotation_covers_the_set():
-    second = load_second_tones()
-    items = load_set()
-    assert {i.id for i in items} == set(second)
-    for language in ("en", "es"):
-        report = evaluate(items, language, second)
+def test_the_shipped_second_annotation_covers_the_set(shipped):
+    assert {i.id for i in load_set()} == set(load_second_tones())
+    for language, report in shipped.items():
         # Measured when the labels were written: 0.929 (en) and 0.920 (es).
         assert report.annotator_agreement == pytest.approx({"en": 0.929, "es": 0.920}[language], abs=0.001)
+
+
+# (labelled tone, scored label, compound score) of six test items: two read one step too high, one
+# unscored (which counts as neutral in net tone and as 0 in mean tone).
+KNOWN = [
+    ("positive", "positive", 0.6),
+    ("positive", "positive", 0.2),
+    ("neutral", "positive", 0.3),
+    ("neutral", "unscored", None),
+    ("negative", "neutral", 0.0),
+    ("negative", "negative", -0.5),
+]
+
+
+def test_net_tone_and_bias_of_known_labels():
+    aggregate = tone_over_periods(KNOWN)
+    assert aggregate.items == 6
+    assert aggregate.net_labelled == 0.0  # two positive, two negative
+    assert aggregate.net_scored == pytest.approx(2 / 6)  # three positive, one negative
+    assert aggregate.net_bias == pytest.approx(2 / 6)
+    assert (aggregate.periods, aggregate.period_size, aggregate.seed) == (1000, 100, 2026)
+    assert 0 < aggregate.net_r < 1 and 0 < aggregate.net_mae < 1
+    assert tone_over_periods(KNOWN) == aggregate  # the seed fixes the periods
+    assert tone_over_periods(KNOWN, seed=1) != aggregate
+
+
+def test_tone_over_periods_at_the_extremes():
+    perfect = tone_over_periods([("positive", "positive", 1.0), ("neutral", "neutral", 0.0),
+                                 ("negative", "negative", -1.0)])  # fmt: skip
+    assert (perfect.net_r, perfect.net_mae) == (pytest.approx(1.0), 0.0)
+    assert (perfect.mean_r, perfect.mean_mae) == (pytest.approx(1.0), 0.0)
+    assert perfect.net_bias == 0.0
+    # A scorer that swaps positive and negative reads every period's net tone exactly backwards.
+    swapped = tone_over_periods([("positive", "negative", -0.5), ("neutral", "neutral", 0.0),
+                                 ("negative", "positive", 0.5)], periods=200, period_size=50)  # fmt: skip
+    assert swapped.net_r == pytest.approx(-1.0)
+    assert swapped.mean_r == pytest.approx(-1.0)
+    assert swapped.net_mae > 0.5 and (swapped.periods, swapped.period_size) == (200, 50)
+    with pytest.raises(ValueError, match="none is negative"):
+        tone_over_periods(KNOWN[:4])
+
+
+# Measured on the test half (seed 2026, 2026-12-03): net tone r 0.899 / 0.955, MAE 0.230 / 0.158,
+# bias +0.18 / -0.04 (en / es); the floors sit just below (above, for the errors).
+AGGREGATE_FLOORS = {
+    "en": {"net_r": 0.88, "net_mae": 0.25, "bias": 0.20},
+    "es": {"net_r": 0.94, "net_mae": 0.18, "bias": 0.06},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_tone_over_periods_on_the_shipped_set(language, shipped):
+    aggregate = shipped[language].aggregate
+    floor = AGGREGATE_FLOORS[language]
+    assert aggregate.items == 106
+    # The labels' net tone on the test half: 36 - 38 of 106 (en) and 38 - 37 of 106 (es).
+    assert aggregate.net_labelled == pytest.approx({"en": -2 / 106, "es": 1 / 106}[language])
+    assert aggregate.net_r >= floor["net_r"]
+    assert aggregate.net_mae <= floor["net_mae"]
+    assert abs(aggregate.net_bias) <= floor["bias"]
+    assert aggregate.mean_r >= 0.9
+    table = format_report(shipped[language])
+    assert "  tone over periods of 100 (1,000 Dirichlet mixes, test half): net tone r " in table
+    assert "  net tone on the test half (106 items): scored " in table
+
+
+def _write_tone_only(folder: Path, rows: list[dict]) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "en.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+
+TONE_ONLY = [
+    {"id": "t-1", "text": "Peru and the United States signed a successful trade agreement.", "tone": "positive",
+     "split": "test"},
+    {"id": "t-2", "text": "Let us talk about the weather.", "tone": "neutral", "split": "test"},
+    {"id": "t-3", "text": "Floods killed dozens of people and destroyed thousands of homes in the north.",
+     "tone": "negative", "split": "test"},
+    # Read as positive by the scorer: the test half's net tone is scored +0.25 against labelled 0.
+    {"id": "t-4", "text": "Officials celebrated a record harvest of coffee.", "tone": "neutral", "split": "test"},
+    {"id": "t-5", "text": "The ministry published its monthly statistics on Tuesday.", "tone": "neutral",
+     "split": "dev"},
+]  # fmt: skip
+
+
+def test_a_tone_only_set_is_measured_on_tone_alone(tmp_path, capsys):
+    _write_tone_only(tmp_path, TONE_ONLY)
+    items = load_set(tmp_path)  # no es.jsonl: skipped
+    assert [(i.id, i.countries, i.themes) for i in items][:1] == [("t-1", None, None)]
+    assert main(["evaluate", "--set", str(tmp_path), "--split", "dev"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("en: 1 items\n  countries    not labelled in this set\n  themes       not labelled")
+    assert "  tone over periods of 100 (1,000 Dirichlet mixes, test half): net tone r " in out
+    assert "  net tone on the test half (4 items): scored +0.25, labelled +0.00 (bias +0.25)" in out
+    assert "es:" not in out and "by theme" not in out
+    assert main(["evaluate", "--set", str(tmp_path), "--json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    assert (report["items"], report["countries"], report["themes"]) == (5, None, None)
+    aggregate = report["tone"]["aggregate"]
+    assert (aggregate["items"], aggregate["net_scored"], aggregate["net_labelled"]) == (4, 0.25, 0.0)
+    assert (aggregate["periods"], aggregate["period_size"], aggregate["seed"]) == (1000, 100, 2026)
+
+
+def test_a_set_without_every_tone_in_its_test_half_says_so(tmp_path):
+    _write_tone_only(tmp_path, TONE_ONLY[1:])
+    report = evaluate(load_set(tmp_path), "en")
+    assert report.aggregate is None
+    assert "  tone over periods: not measured (the 3 test items do not cover every tone)" in format_report(report)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            {"id": "x", "text": "t", "split": "test"},
+            r"en.jsonl line 2: not a valid evaluation item \(no field 'tone'\)",
+        ),
+        ({"id": "x", "text": "t", "tone": "glad", "split": "test"}, r"en.jsonl line 2: unknown tone 'glad' in x"),
+        ({"id": "x", "text": "t", "tone": "neutral", "split": "train"}, r"en.jsonl line 2: unknown split 'train'"),
+    ],
+)
+def test_a_tone_only_set_is_still_checked(tmp_path, row, message):
+    _write_tone_only(tmp_path, [TONE_ONLY[0], row])
+    with pytest.raises(InputError, match=message):
+        load_set(tmp_path)
+
+
+def test_countries_and_themes_stay_required_where_the_set_labels_them(tmp_path):
+    labelled = {"id": "a", "text": "t", "countries": [], "themes": [], "tone": "neutral", "split": "dev"}
+    _write_tone_only(tmp_path, [labelled, {"id": "b", "text": "t", "tone": "neutral", "split": "dev"}])
+    with pytest.raises(InputError, match=r"en.jsonl line 2: not a valid evaluation item \(no field 'countries'\)"):
+        load_set(tmp_path)
+    (tmp_path / "en.jsonl").unlink()
+    with pytest.raises(InputError, match="holds neither en.jsonl nor es.jsonl"):
+        load_set(tmp_path)
