@@ -121,7 +121,8 @@ ARTICLES_ES = _folded(["el", "la", "los", "las", "lo"])
 
 CONTRAST_ES = (("pero",), ("sin", "embargo"), ("no", "obstante"), ("sino",))
 CONCESSIVE_ES = (("aunque",), ("si", "bien"), ("pese", "a"), ("a", "pesar", "de"))
-_CLAUSE_END = ",;:.!?…"
+_CLAUSE_END = frozenset(",;:.!?…")
+_SENTENCE_END = frozenset(".!?:")
 _CLOSERS = "\"'”’»)]"
 
 # (phrase, index of the lexicon word inside it) -> valence that replaces the word's own.
@@ -193,6 +194,9 @@ _NOT_BOOSTERS = _by_first_word(NOT_BOOSTERS_ES)
 _NOT_NEGATIONS = _by_first_word(NOT_NEGATIONS_ES)
 _CONTRASTS = _by_first_word(CONTRAST_ES)
 _CONCESSIONS = _by_first_word(CONCESSIVE_ES)
+# The words a rule can start at: every other token is passed over with one set lookup.
+_MODIFIER_STARTS = frozenset(_BOOSTER_PHRASES) | frozenset(_NOT_BOOSTERS) | {"menos"}
+_CONTRAST_STARTS = frozenset(_CONTRASTS) | {"mas"}
 
 
 def _is_superlative_menos(words: list[str], i: int) -> bool:
@@ -207,20 +211,39 @@ def _is_held(words: list[str], i: int) -> bool:
     return (i > 0 and words[i - 1] == "se") or any(w in EVENTS_ES for w in words[i + 1 : i + 4])
 
 
+# What a white-space token gives the rules, remembered: news repeats its words, so most tokens of a
+# sentence are found here with one lookup instead of four string operations.
+_TOKEN_INFO: dict[str, tuple[str, str, str, str]] = {}
+_TOKEN_INFO_MAX = 200_000
+
+
+def _token_info(raw: str) -> tuple[str, str, str, str]:
+    """(token without its punctuation, lower-cased, folded, the last character before any closing
+    quote or bracket) of a white-space token."""
+    token = _strip_token(raw)
+    info = (token, token.lower(), fold(token), raw.rstrip(_CLOSERS)[-1:])
+    if len(_TOKEN_INFO) >= _TOKEN_INFO_MAX:
+        _TOKEN_INFO.clear()
+    _TOKEN_INFO[raw] = info
+    return info
+
+
 class _SpanishText:
     """A sentence split into tokens, with what the Spanish rules need to know about each."""
 
-    __slots__ = ("tokens", "folded", "clause_end", "sentence_start", "is_cap_diff")
+    __slots__ = ("tokens", "lower", "folded", "clause_end", "sentence_start", "is_cap_diff")
 
     def __init__(self, text: str):
         raw = text.split()
-        self.tokens = [_strip_token(t) for t in raw]
-        self.folded = [fold(t) for t in self.tokens]
-        self.clause_end = [t.rstrip(_CLOSERS)[-1:] in tuple(_CLAUSE_END) for t in raw]
+        known = _TOKEN_INFO
+        rows = [known[t] if t in known else _token_info(t) for t in raw]
+        self.tokens = [r[0] for r in rows]
+        self.lower = [r[1] for r in rows]
+        self.folded = [r[2] for r in rows]
+        last = [r[3] for r in rows]
+        self.clause_end = [c in _CLAUSE_END for c in last]
         # A capitalised word right after a full stop is not evidence of a proper name.
-        self.sentence_start = [
-            i == 0 or raw[i - 1].rstrip(_CLOSERS)[-1:] in (".", "!", "?", ":") for i in range(len(raw))
-        ]
+        self.sentence_start = [True, *(c in _SENTENCE_END for c in last[:-1])] if raw else []
         self.is_cap_diff = allcap_differential(self.tokens)
 
 
@@ -229,6 +252,8 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
 
     def __init__(self, lexicon_file: str = ES_LEXICON, emoji_lexicon: str = "emoji_utf8_lexicon.txt"):
         super().__init__(lexicon_file=lexicon_file, emoji_lexicon=emoji_lexicon)
+        # VADER replaces emoji one character at a time: a text holding none is passed over whole.
+        self._emoji_chars = frozenset(e for e in self.emojis if len(e) == 1)
 
     # -- lexicon ------------------------------------------------------------------------------
     def make_lex_dict(self) -> dict[str, float]:
@@ -251,7 +276,9 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
         return lex_dict
 
     def _lookup(self, token: str, folded: str) -> float | None:
-        lower = token.lower()
+        return self._lookup_lower(token.lower(), folded)
+
+    def _lookup_lower(self, lower: str, folded: str) -> float | None:
         valence = self.lexicon.get(lower)
         if valence is None and lower == folded:
             # Only text written without accents falls back: folding "irá" (will go) would find "ira".
@@ -264,16 +291,20 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
         text = self._emojis_to_text(text)
         st = _SpanishText(text)
         modifiers = self._modifier_scalars(st.folded)
-        for i in range(len(st.tokens)):
-            if self._is_literary_mas(st, i):
+        for i, w in enumerate(st.folded):
+            if w == "mas" and self._is_literary_mas(st, i):
                 modifiers[i] = 0.0  # a contrast here, not "más"
         negators = self._negators(st.folded)
-        sentiments = []
-        for i in range(len(st.tokens)):
-            if modifiers[i] is not None:
-                sentiments.append(0.0)
-                continue
-            sentiments.append(self._word_valence(st, i, modifiers, negators))
+        # As _lookup_lower, inlined: this runs for every token of every Spanish sentence.
+        lexicon, by_fold = self.lexicon, self.folded_lexicon
+        found = [
+            lexicon[lower] if lower in lexicon else by_fold.get(folded) if lower == folded else None
+            for lower, folded in zip(st.lower, st.folded, strict=True)
+        ]
+        sentiments = [
+            0.0 if found[i] is None or modifiers[i] is not None else self._word_valence(st, i, modifiers, negators, found)
+            for i in range(len(found))
+        ]
         weights = self._contrast_weights(st)
         sentiments = [s * w for s, w in zip(sentiments, weights, strict=True)]
         return self.score_valence(sentiments, text)
@@ -297,6 +328,8 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
 
     def _emojis_to_text(self, text: str) -> str:
         # VADER's own conversion, kept so that emoji split tokens the same way in both languages.
+        if self._emoji_chars.isdisjoint(text):
+            return text.strip()
         out = []
         prev_space = True
         for ch in text:
@@ -313,8 +346,10 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
     @staticmethod
     def _modifier_scalars(words: list[str]) -> list[float | None]:
         """Per token: its booster scalar (unsigned) if it is a modifier, else None."""
-        scalars: list[float | None] = [BOOSTER_DICT_ES.get(w) for w in words]
-        for i in range(len(words)):
+        scalars: list[float | None] = list(map(BOOSTER_DICT_ES.get, words))
+        for i, w in enumerate(words):
+            if w not in _MODIFIER_STARTS:
+                continue
             phrase = _phrase_at(words, i, _BOOSTER_PHRASES)
             if phrase:
                 for k in range(len(phrase) - 1):
@@ -333,6 +368,8 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
         """Per token: the last position it can negate (3 words on, VADER's window), or -1."""
         reach = [i + 3 if w in NEGATE_ES else -1 for i, w in enumerate(words)]
         for i, w in enumerate(words):
+            if reach[i] < 0 and w not in NEGATE_BEFORE_DE_ES:
+                continue
             if w in NEGATE_BEFORE_DE_ES and i + 1 < len(words) and words[i + 1] == "de":
                 # "falta de (la) transparencia": only the noun after "de" is negated.
                 has_article = i + 2 < len(words) and words[i + 2] in ARTICLES_ES
@@ -359,8 +396,11 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
             return 0.0, i
         return valence, i
 
-    def _word_valence(self, st: _SpanishText, i: int, modifiers: list, negators: list[int]) -> float:
-        raw = self._lookup(st.tokens[i], st.folded[i])
+    def _word_valence(
+        self, st: _SpanishText, i: int, modifiers: list, negators: list[int], found: list[float | None]
+    ) -> float:
+        """The valence of lexicon word ``i`` (``found``: each token's lexicon valence or None)."""
+        raw = found[i]
         if raw is None:
             return 0.0
         valence, start = self._base_valence(st, i, raw)
@@ -374,7 +414,7 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
             j = start - distance - 1
             if j < 0:
                 break
-            if self._lookup(st.tokens[j], words[j]) is not None:
+            if found[j] is not None:
                 continue  # VADER: lexicon words neither boost nor negate their neighbours
             scalar = self._scalar(st, j, modifiers[j], valence)
             valence += scalar * (1.0, 0.95, 0.9)[distance]
@@ -404,6 +444,8 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
         n = len(words)
         weights = [1.0] * n
         for i in range(n):
+            if words[i] not in _CONTRAST_STARTS:
+                continue
             marker = _phrase_at(words, i, _CONTRASTS)
             if marker == ("sino",) and i + 1 < n and words[i + 1] == "tambien":
                 marker = None
@@ -413,6 +455,8 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
                 weights = [0.5] * i + [1.0] * len(marker) + [1.5] * (n - i - len(marker))
                 break
         for i in range(n):
+            if words[i] not in _CONCESSIONS:
+                continue
             marker = _phrase_at(words, i, _CONCESSIONS)
             if marker is None:
                 continue
