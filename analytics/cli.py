@@ -342,13 +342,18 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+# Files smaller than this (about 500 articles with their texts) are enriched by the importing process.
+_IMPORT_PARALLEL_FROM = 1_000_000
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from analytics import dataset
     from analytics.ingest.files import FileImport
-    from analytics.pipeline import enrich_new
+    from analytics.pipeline import enrich_new_batches
     from analytics.store import SourceRun
+    from analytics.workers import check_workers, default_workers
 
     _refuse_demo_store(args)
     columns = {}
@@ -360,6 +365,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise InputError(f"{path} does not exist or is not a file")
+    workers = check_workers(args.workers or default_workers())
+    if path.stat().st_size < _IMPORT_PARALLEL_FROM:
+        workers = 1  # starting worker processes costs more than a small file's enrichment
     source_id = args.source_id or f"import-{path.stem.lower()}"[:64]
     reader = FileImport(
         path, source_id=source_id, outlet=args.outlet, country=args.country, language=args.language,
@@ -374,9 +382,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             # A batch at a time, each in its own transaction: memory stays flat however long the
             # file, and an interrupted import keeps the batches it stored (importing again adds the rest).
-            for batch in reader.batches():
-                batch_notes: list[str] = []  # titles and texts cut, articles the enrichment could not read
-                enriched = enrich_new(store, batch, notes=batch_notes)
+            # Worker processes enrich the next batches while this one, alone, writes the store.
+            # Notes: titles and texts cut, articles the enrichment could not read.
+            for enriched, batch_notes in enrich_new_batches(store, reader.batches(), workers=workers):
                 months.update(dataset.months_of(r for r, _ in enriched))
                 notes += batch_notes
                 run = SourceRun(source_id, "ok", None, reader.read, notes=tuple(notes[:50]))
@@ -745,6 +753,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="take FIELD from COLUMN (repeatable)")
     p.add_argument("--source-id", help="the source id recorded with the articles (default import-<file name>)")
     p.add_argument("--force", action="store_true", help=force_help)
+    p.add_argument(
+        "--workers",
+        type=_whole(1, 256),
+        metavar="N",
+        help=f"processes that enrich, 1 to 256 (default: the number of cores, now {os.cpu_count() or 1}); "
+        "this one writes; a file under 1 MB is enriched by this one alone",
+    )
     order = p.add_mutually_exclusive_group()
     order.add_argument(
         "--day-first", dest="dayfirst", action="store_true", default=True,

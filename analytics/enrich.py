@@ -223,33 +223,12 @@ def enrich_batches(
 
     With ``workers`` above 1 the batches are enriched by that many processes (each builds its own
     detector and automata once) while the caller stores the results of the earlier ones; at most
-    two batches per worker are read ahead. The results are those of one process, batch by batch.
+    two batches per worker are read ahead (:func:`analytics.workers.in_order`). The results are
+    those of one process, batch by batch.
     """
-    if workers < 1:
-        raise InputError(f"workers must be at least 1, got {workers}")
-    if workers == 1:
-        for rows in batches:
-            yield rows, _enrich_rows(rows)
-        return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
+    from analytics.workers import in_order
 
-    # spawn, not fork: the parent holds the store's SQLite connection, which a forked child must not share.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: deque = deque()
-        try:
-            for rows in batches:
-                pending.append((rows, pool.submit(_enrich_rows, rows)))
-                if len(pending) >= 2 * workers:
-                    done, future = pending.popleft()
-                    yield done, future.result()
-            while pending:
-                done, future = pending.popleft()
-                yield done, future.result()
-        finally:
-            for _, future in pending:
-                future.cancel()
+    return in_order(_enrich_rows, batches, workers=workers)
 
 
 @contextmanager

@@ -85,6 +85,39 @@ def enrich_new(
     return done
 
 
+def _enrich_job(records: list[ArticleRecord]) -> tuple[list, list, list[str]]:
+    """:func:`enrich_records` of one batch with its notes: a worker process's job."""
+    notes: list[str] = []
+    done, failed = enrich_records(records, notes=notes)
+    return done, failed, notes
+
+
+def enrich_new_batches(
+    store: Store, batches: Iterable[list[ArticleRecord]], *, workers: int = 1
+) -> Iterator[tuple[list[tuple[ArticleRecord, EnrichmentRow]], list[str]]]:
+    """Per batch, in order: its records not stored yet, enriched (as :func:`enrich_new`), and its
+    notes. With ``workers`` above 1 the enrichment runs in that many processes
+    (:func:`analytics.workers.in_order`) while the caller stores each batch as it comes back."""
+    from collections import deque
+
+    from analytics.workers import in_order
+
+    # Batches handed out but not yet stored are not in the store yet: an id repeated across them is
+    # kept out by remembering their ids (never more than the batches in flight, so memory stays flat).
+    in_flight: deque[set[str]] = deque(maxlen=2 * workers + 1)
+
+    def fresh() -> Iterator[list[ArticleRecord]]:
+        for batch in batches:
+            recent = set().union(*in_flight)
+            records = [r for r in new_records(store, batch) if r.id not in recent]
+            in_flight.append({r.id for r in records})
+            yield records
+
+    for _, (done, failed, notes) in in_order(_enrich_job, fresh(), workers=workers):
+        notes.extend(f"{r.url[:200]}: not stored ({why})" for r, why in failed)
+        yield done, notes
+
+
 def cap_record(record: ArticleRecord, notes: list[str] | None = None) -> ArticleRecord:
     """The record with its title and text capped (see :func:`enrich_new`); a cut adds a line to ``notes``."""
     title, title_cut = cap_text(record.title, TITLE_MAX)

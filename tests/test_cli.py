@@ -314,6 +314,35 @@ def test_import_in_batches_records_the_whole_run(tmp_path, capsys, monkeypatch):
     ]
 
 
+def test_import_with_worker_processes_stores_what_one_process_stores(tmp_path):
+    source = tmp_path / "source.sqlite"
+    with Store(source) as store:
+        load_demo(store, n=2400, seed=8, end=date(2026, 6, 30), months=3)
+        rows = store.conn.execute("SELECT url, title, text, published, outlet FROM articles ORDER BY n").fetchall()
+    lines = [json.dumps({"url": u, "title": t, "text": x, "date": p, "outlet": o}, ensure_ascii=False)
+             for u, t, x, p, o in rows]  # fmt: skip
+    # The first rows again at the end, in batches other than their first: each is stored once.
+    data = tmp_path / "export.jsonl"
+    data.write_text("\n".join(lines + lines[:300]) + "\n", encoding="utf-8")
+    assert data.stat().st_size > 1_000_000  # large enough for worker processes
+    one, two = tmp_path / "one.sqlite", tmp_path / "two.sqlite"
+    for db, workers in ((one, "1"), (two, "2")):
+        done = run("import", str(data), "--workers", workers, "--db", str(db))
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines()[-1].startswith(f"imported 2400 new articles from {data} (2400 read, 300 skipped"), done.stderr
+    queries = [
+        "SELECT url, title, published FROM articles ORDER BY url",
+        "SELECT a.url, e.version, e.language, e.sentiment, e.sentences, e.theme_mask FROM enrichment e "
+        "JOIN articles a USING (n) ORDER BY a.url",
+        "SELECT a.url, d.dyad, d.relation_tone FROM article_dyads d JOIN articles a USING (n) ORDER BY a.url, d.dyad",
+        "SELECT a.url, t.theme FROM article_themes t JOIN articles a USING (n) ORDER BY a.url, t.theme",
+    ]
+    for sql in queries:
+        with Store(one) as a, Store(two) as b:
+            found = a.conn.execute(sql).fetchall()
+            assert len(found) >= 2000 and found == b.conn.execute(sql).fetchall(), sql
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("view") / "demo.sqlite"

@@ -1,0 +1,66 @@
+"""Work spread over the machine's cores, handed back in order to the one process that writes.
+
+Enrichment is pure Python, so threads share one core; :func:`in_order` runs it in worker processes
+instead. The store is written only by the process that calls it: it receives each job's result in
+the order the jobs were given and commits it, while the workers go on with the next jobs. At most
+``ahead`` jobs per worker are handed out before their results are taken, so memory stays flat
+however long the input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from analytics.errors import InputError
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+
+
+def default_workers() -> int:
+    """One worker per core."""
+    return os.cpu_count() or 1
+
+
+def check_workers(workers: int) -> int:
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    return workers
+
+
+def in_order(
+    work: Callable[[Job], Result], jobs: Iterable[Job], *, workers: int, ahead: int = 2
+) -> Iterator[tuple[Job, Result]]:
+    """Each job with ``work(job)``, in the order of ``jobs``.
+
+    With one worker everything runs here. With more, ``work`` (a module-level function, as
+    processes receive it by name) runs in that many spawned processes; each builds what ``work``
+    needs (lexicons, automata) once. A job that raises raises here, when its turn comes; the jobs
+    handed out after it are cancelled when the caller stops.
+    """
+    check_workers(workers)
+    if workers == 1:
+        for job in jobs:
+            yield job, work(job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the caller holds the store's SQLite connection, which a forked child must not share.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: deque = deque()
+        try:
+            for job in jobs:
+                pending.append((job, pool.submit(work, job)))
+                if len(pending) >= ahead * workers:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()
