@@ -72,6 +72,8 @@ VOLUME_COLUMNS: tuple[str, ...] = ("period", "articles", "all_articles", "share"
 THEME_SHARE_COLUMNS: tuple[str, ...] = ("period", "theme", "articles", "period_articles", "share")
 THEME_TOTAL_COLUMNS: tuple[str, ...] = ("theme", "articles", "share")
 TONE_COLUMNS: tuple[str, ...] = ("period", "n", "mean", "ci_low", "ci_high")
+# Net tone: the share of scored articles that read positive minus the share that read negative.
+NET_TONE_COLUMNS: tuple[str, ...] = ("period", "n", "positive", "negative", "net", "ci_low", "ci_high")
 SOURCE_VOLUME_COLUMNS: tuple[str, ...] = ("period", "source_country", "articles")
 SOURCE_TONE_COLUMNS: tuple[str, ...] = ("period", "source_country", "n", "mean", "ci_low", "ci_high")
 

@@ -302,7 +302,9 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
             for lower, folded in zip(st.lower, st.folded, strict=True)
         ]
         sentiments = [
-            0.0 if found[i] is None or modifiers[i] is not None else self._word_valence(st, i, modifiers, negators, found)
+            0.0
+            if found[i] is None or modifiers[i] is not None
+            else self._word_valence(st, i, modifiers, negators, found)
             for i in range(len(found))
         ]
         weights = self._contrast_weights(st)

@@ -133,7 +133,7 @@ def theme_view(source: Source, filters: Filters, freq: str = "W") -> ThemesView:
 
 @dataclass(frozen=True)
 class ToneView:
-    """The Tone page: tone over time, its distribution, by theme and source, and the relation's tone."""
+    """The Tone page: mean and net tone over time, the distribution, by theme and source, and the relation's tone."""
 
     selection: Selection
     tone: pd.DataFrame
@@ -141,6 +141,7 @@ class ToneView:
     by_theme: pd.DataFrame
     by_source: pd.DataFrame
     relation: pd.DataFrame | None  # None when the view is not one pair
+    net: pd.DataFrame
 
 
 def tone_view(source: Source, filters: Filters, freq: str = "W") -> ToneView:
@@ -152,6 +153,7 @@ def tone_view(source: Source, filters: Filters, freq: str = "W") -> ToneView:
         by_theme=tone.tone_by_theme(source, sel),
         by_source=tone.tone_by_source(source, sel),
         relation=tone.relation_vs_article_tone(source, sel) if filters.dyad else None,
+        net=tone.net_tone(source, sel),
     )
 
 

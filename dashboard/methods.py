@@ -26,6 +26,18 @@ TONE = (
     "the 95% confidence interval of the period's mean (t distribution; none when fewer than two articles). "
     "Articles in other languages are not scored. Tone measures the wording, not a stance on the relationship."
 )
+NET_TONE = (
+    "Net tone per period: the share of the selected scored articles that read positive (tone 0.05 or more) "
+    "minus the share that read negative (−0.05 or less), from −100% (all negative) to +100%; the band is its "
+    "95% confidence interval. Mean tone weighs how strongly articles are worded; net tone counts how many lean "
+    "each way, so one strongly worded article moves it no more than a mild one. Measured on the labelled "
+    "evaluation set, both follow the labels closely over periods of 100 articles (bilat evaluate)."
+)
+# One line above the Tone page's charts: what the scores can and cannot carry.
+TONE_USE = (
+    "Tone is for trends: how coverage of one pair, in one language and theme, moves over time. It is not a "
+    "verdict on any single article, and levels are not comparable across themes or scorers."
+)
 BY_SOURCE = (
     "The selected articles per period, stacked by the country of the outlet that published them (the source "
     "country from the sources file). Outlets whose country is unknown are shown as 'unknown'."

@@ -94,6 +94,7 @@ TONE = PageSpec(
     counted=("tone", "n"),
     panels=(
         TONE_PANEL,
+        PanelSpec("net-tone", "Net tone", methods.NET_TONE, "net", tone_charts.net_tone_chart, FREQ),
         PanelSpec("tone-distribution", "Tone distribution", methods.TONE_DISTRIBUTION, "distribution",
                   tone_charts.tone_histogram),
         PanelSpec("tone-themes", "Tone by theme", methods.TONE_BY_THEME, "by_theme",

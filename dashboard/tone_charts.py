@@ -50,6 +50,38 @@ def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
     return layout(tone_figure(data), f"Tone per {FREQUENCIES[freq]}", f"{subtitle} · scored languages: {languages}")
 
 
+def net_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
+    """Net tone per period (share positive minus share negative) with its 95% band; counts in the hover."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=pd.concat([data["period"], data["period"][::-1]]),
+            y=pd.concat([data["ci_high"], data["ci_low"][::-1]]),
+            fill="toself",
+            fillcolor="rgba(0, 114, 178, 0.15)",
+            line={"width": 0},
+            name="95% confidence interval",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["period"],
+            y=data["net"],
+            name="Net tone",
+            mode="lines+markers",
+            line={"color": "#0072B2", "width": 2},
+            marker={"size": 4},
+            customdata=data[["n", "positive", "negative"]].to_numpy(),
+            hovertemplate="%{y:+.2f}: %{customdata[1]:,} positive and %{customdata[2]:,} negative of "
+            "%{customdata[0]:,} scored articles<extra></extra>",
+        )
+    )
+    fig.add_hline(y=0, line={"color": "#888888", "width": 1, "dash": "dot"})
+    fig.update_yaxes(title_text="Share positive − share negative", range=[-1, 1], zeroline=False, tickformat="+.0%")
+    return layout(fig, f"Net tone per {FREQUENCIES[freq]}", subtitle)
+
+
 def tone_histogram(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
     """How many articles fall in each tone bin; negative bins vermillion, positive blue, neutral grey."""
     middle = (data["bin_start"] + data["bin_end"]) / 2

@@ -329,7 +329,9 @@ def test_import_with_worker_processes_stores_what_one_process_stores(tmp_path):
     for db, workers in ((one, "1"), (two, "2")):
         done = run("import", str(data), "--workers", workers, "--db", str(db))
         assert done.returncode == 0, done.stderr
-        assert done.stderr.splitlines()[-1].startswith(f"imported 2400 new articles from {data} (2400 read, 300 skipped"), done.stderr
+        assert done.stderr.splitlines()[-1].startswith(
+            f"imported 2400 new articles from {data} (2400 read, 300 skipped"
+        ), done.stderr
     queries = [
         "SELECT url, title, published FROM articles ORDER BY url",
         "SELECT a.url, e.version, e.language, e.sentiment, e.sentences, e.theme_mask FROM enrichment e "

@@ -18,7 +18,14 @@ from analytics.filters import Filters
 from analytics.intervals import t975
 from analytics.measures import themes, tone, volume
 from analytics.periods import period_starts
-from analytics.schema import THEME_SHARE_COLUMNS, THEME_TOTAL_COLUMNS, THEMES, TONE_COLUMNS, VOLUME_COLUMNS
+from analytics.schema import (
+    NET_TONE_COLUMNS,
+    THEME_SHARE_COLUMNS,
+    THEME_TOTAL_COLUMNS,
+    THEMES,
+    TONE_COLUMNS,
+    VOLUME_COLUMNS,
+)
 from analytics.selection import resolve
 from tests.conftest import JAN, make_frames, selected_rows, source_of
 
@@ -105,6 +112,30 @@ def test_tone_of_one_article_has_no_interval(tiny):
     assert result["n"].tolist() == [1, 1]
     assert result["mean"].tolist() == [0.5, 0.7]
     assert result["ci_low"].isna().all()
+
+
+def test_net_tone_counts_articles_leaning_each_way(tiny):
+    src = source_of(tiny)
+    result = tone.net_tone(src, resolve(src, Filters(start=JAN[0], end=JAN[1]), "W"))
+    assert list(result.columns) == list(NET_TONE_COLUMNS)
+    # Week 1: 0.5 and 0.1 positive, -0.3 negative (article 1 is unscored). Week 2: 0.7 and -0.9.
+    assert result["n"].tolist() == [3, 2]
+    assert result["positive"].tolist() == [2, 1]
+    assert result["negative"].tolist() == [1, 1]
+    assert result["net"].tolist() == pytest.approx([1 / 3, 0.0])
+    # The interval of the mean of +1, +1, -1: sd sqrt(4/3), t(2) = 4.303.
+    half = t975(2) * math.sqrt(4 / 3) / math.sqrt(3)
+    assert result["ci_low"].iloc[0] == pytest.approx(1 / 3 - half)
+    assert result["ci_high"].iloc[1] == pytest.approx(t975(1) * math.sqrt(2) / math.sqrt(2))
+
+
+def test_net_tone_thresholds_are_the_labels():
+    rows = [(1, "2026-01-05", "USA", "en", 0.05, ()), (2, "2026-01-05", "USA", "en", -0.05, ()),
+            (3, "2026-01-05", "USA", "en", 0.049, ()), (4, "2026-01-05", "USA", "en", 1.0, ())]  # fmt: skip
+    src = source_of(make_frames(rows, []))
+    result = tone.net_tone(src, resolve(src, Filters(), "D"))
+    assert result[["n", "positive", "negative"]].values.tolist() == [[4, 2, 1]]
+    assert result["net"].item() == pytest.approx(0.25)
 
 
 def test_unscored_articles_do_not_count_in_tone(tiny):

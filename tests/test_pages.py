@@ -65,14 +65,19 @@ def test_tone_page(demo_db, use_db, demo_source):
     use_db(demo_db)
     at = open_app(page="dashboard/pages/tone.py", query={**RANGE, "theme": ["trade"]})
     charts = figures(at)
-    assert {"Tone per week", "Distribution of article tone", "Tone by theme", "Tone by source country",
-            "Relation tone and article tone per week"} == set(charts)  # fmt: skip
+    assert {"Tone per week", "Net tone per week", "Distribution of article tone", "Tone by theme",
+            "Tone by source country", "Relation tone and article tone per week"} == set(charts)  # fmt: skip
+    assert any(c.value.startswith("Tone is for trends") for c in at.caption)
     filters = Filters(dyad="PER-USA", start=date(2026, 1, 1), end=date(2026, 6, 30), themes=("trade",))
     histogram = charts["Distribution of article tone"]["data"][0]
     assert sum(plotly_values(histogram["y"])) == views.overview(demo_source, filters, "W").kpis.tone_n
     expected = views.tone_view(demo_source, filters, "W").tone
     line = next(t for t in charts["Tone per week"]["data"] if t["name"] == "Mean tone")
     assert plotly_values(line["y"]) == pytest.approx(expected["mean"].tolist(), nan_ok=True)
+    net = views.tone_view(demo_source, filters, "W").net
+    line = next(t for t in charts["Net tone per week"]["data"] if t["name"] == "Net tone")
+    assert plotly_values(line["y"]) == pytest.approx(net["net"].tolist(), nan_ok=True)
+    assert net["n"].sum() == views.overview(demo_source, filters, "W").kpis.tone_n
 
 
 @pytest.mark.parametrize("page", [f"dashboard/pages/{name}.py" for name in ("coverage", "themes", "tone")])

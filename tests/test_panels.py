@@ -41,6 +41,6 @@ def test_panel_names_are_the_download_names():
     # File names and widget keys (csv-volume, briefing links, browser tests) are made from these.
     assert [s.name for s in panels.COVERAGE.panels] == ["volume", "by-source", "mirror", "diversity"]
     assert [s.name for s in panels.TONE.panels] == [
-        "tone", "tone-distribution", "tone-themes", "tone-sources", "relation-tone"
+        "tone", "net-tone", "tone-distribution", "tone-themes", "tone-sources", "relation-tone"
     ]  # fmt: skip
     assert [p.name for p in (panels.OVERVIEW, panels.SPIKES, panels.COMPARE)] == ["Overview", "Spikes", "Compare"]

@@ -27,11 +27,14 @@ import pandas as pd
 from analytics.engine import Source
 from analytics.filters import Filters
 from analytics.periods import period_starts
-from analytics.schema import THEMES
+from analytics.schema import NEGATIVE_AT, POSITIVE_AT, THEMES
 from analytics.selection import Selection, chosen_condition, context
 
-SUMS = ("all", "articles", "n", "total", "squares", *THEMES)
-CUBE_COLUMNS = ("day", "source_country", "theme_mask", "chosen", "articles", "n", "total", "squares")
+SUMS = ("all", "articles", "n", "total", "squares", "positive", "negative", *THEMES)
+# Per cube row: articles, and of the scored ones their count, tone sum and sum of squares, and how
+# many read positive and negative (the net tone).
+MOMENTS = ("articles", "n", "total", "squares", "positive", "negative")
+CUBE_COLUMNS = ("day", "source_country", "theme_mask", "chosen", *MOMENTS)
 
 _SHELF = 8  # cubes kept per context (different date ranges of one view)
 
@@ -110,7 +113,7 @@ def query_together(source: Source, first: Filters, second: Filters) -> None:
     columns = [*CUBE_COLUMNS, *previous]
     for filters, flag in ((first, "chosen"), (second, "other")):
         keys = ["day", "source_country", "theme_mask", flag, *previous]
-        side = frame.groupby(keys, sort=False, dropna=False)[["articles", "n", "total", "squares"]].sum().reset_index()
+        side = frame.groupby(keys, sort=False, dropna=False)[list(MOMENTS)].sum().reset_index()
         side = side.rename(columns={flag: "chosen"})
         side["source_country"] = _none_where_missing(side["source_country"])
         _shelve(source, filters, span, side[columns])
@@ -128,11 +131,13 @@ def _query(
         flags.append("other")
     keys = ["day", "source_country", "theme_mask", *flags, *(["prev_day"] if by_previous else [])]
     grouped = rows.group_by(keys).aggregate(
-        articles=rows.count(), n=rows.tone.count(), total=rows.tone.sum(), squares=(rows.tone * rows.tone).sum()
-    )
+        articles=rows.count(), n=rows.tone.count(), total=rows.tone.sum(), squares=(rows.tone * rows.tone).sum(),
+        positive=rows.tone.count(where=rows.tone >= POSITIVE_AT),
+        negative=rows.tone.count(where=rows.tone <= NEGATIVE_AT),
+    )  # fmt: skip
     frame = source.run(grouped)
-    frame["articles"] = frame["articles"].astype(np.int64)
-    frame["n"] = frame["n"].fillna(0).astype(np.int64)
+    for count in ("articles", "n", "positive", "negative"):
+        frame[count] = frame[count].fillna(0).astype(np.int64)
     frame["total"] = frame["total"].fillna(0.0).astype(np.float64)
     frame["squares"] = frame["squares"].fillna(0.0).astype(np.float64)
     frame["theme_mask"] = frame["theme_mask"].astype(np.int64)
@@ -201,6 +206,8 @@ def _sums(frame: pd.DataFrame, sel: Selection, keys: list[str]) -> pd.DataFrame:
         "n": np.where(chosen, frame["n"].to_numpy(), 0),
         "total": np.where(chosen, frame["total"].to_numpy(), 0.0),
         "squares": np.where(chosen, frame["squares"].to_numpy(), 0.0),
+        "positive": np.where(chosen, frame["positive"].to_numpy(), 0),
+        "negative": np.where(chosen, frame["negative"].to_numpy(), 0),
     }
     for bit, theme in enumerate(THEMES):
         columns[theme] = np.where(chosen & ((masks & (1 << bit)) != 0), articles, 0)
@@ -217,7 +224,8 @@ def _sums(frame: pd.DataFrame, sel: Selection, keys: list[str]) -> pd.DataFrame:
 
 def by_period(source: Source, sel: Selection) -> pd.DataFrame:
     """Per period with coverage: ``period`` and :data:`SUMS` (``all`` counts the context; the rest the
-    selection: ``articles``, tone ``n, total, squares``, one count per theme). Periods without
+    selection: ``articles``, tone ``n, total, squares``, the scored articles that read ``positive``
+    and ``negative``, one count per theme). Periods without
     coverage are absent; lay them out with :func:`analytics.periods.spread`."""
     return source.remember(("by_period", sel), lambda: _sums(cube(source, sel.filters), sel, ["period"]))
 

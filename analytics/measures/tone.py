@@ -21,6 +21,7 @@ from analytics.measures.grouped import by_period, cube, of_themes, overall, sele
 from analytics.measures.volume import per_source
 from analytics.periods import period_starts, spread
 from analytics.schema import (
+    NET_TONE_COLUMNS,
     RELATION_TONE_COLUMNS,
     SOURCE_TONE_COLUMNS,
     SOURCE_TONE_TOTAL_COLUMNS,
@@ -55,6 +56,29 @@ def tone(source: Source, sel: Selection) -> pd.DataFrame:
     if sel.span is None:
         return empty_frame(TONE_COLUMNS)
     return pd.DataFrame({"period": sel.index, **interval_over(sel.index, sel.freq, by_period(source, sel))})
+
+
+def net_tone(source: Source, sel: Selection) -> pd.DataFrame:
+    """Net tone per period: the share of scored articles that read positive (tone >= 0.05) minus
+    the share that read negative (<= -0.05), with a 95% t-interval.
+
+    Columns ``period, n, positive, negative, net, ci_low, ci_high``. The net tone is the mean of
+    +1, 0 and -1 over the period's ``n`` scored articles, so its interval is that mean's: NaN where
+    n < 2, and NaN net where n = 0. Where mean tone weighs how strongly articles are worded, net
+    tone counts how many lean each way.
+    """
+    if sel.span is None:
+        return empty_frame(NET_TONE_COLUMNS)
+    frame = by_period(source, sel)
+    index, freq, periods = sel.index, sel.freq, frame["period"]
+    n = spread(index, freq, periods, frame["n"])
+    positive = spread(index, freq, periods, frame["positive"]).astype(np.int64)
+    negative = spread(index, freq, periods, frame["negative"]).astype(np.int64)
+    table = mean_interval(n, positive - negative, positive + negative)
+    return pd.DataFrame(
+        {"period": index, "n": table["n"], "positive": positive, "negative": negative, "net": table["mean"],
+         "ci_low": table["ci_low"], "ci_high": table["ci_high"]}
+    )  # fmt: skip
 
 
 def tone_by_source_over_time(source: Source, sel: Selection) -> pd.DataFrame:
@@ -103,9 +127,7 @@ def _scored_table(source: Source, filters: Filters, bins: int = 20) -> pd.DataFr
     articles that also have the pair's relation tone, ``n, article, relation`` (their count and
     sums of both tones; zero without a pair). The source remembers it, so neither a choice of
     themes nor the period length needs another query."""
-    return source.remember(
-        ("scored", replace(filters, themes=()), bins), lambda: _scored_query(source, filters, bins)
-    )
+    return source.remember(("scored", replace(filters, themes=()), bins), lambda: _scored_query(source, filters, bins))
 
 
 def _scored_query(source: Source, filters: Filters, bins: int) -> pd.DataFrame:

@@ -1,11 +1,14 @@
-"""Tone page: tone over time with its band and n, its distribution, by theme, by source, relation tone."""
+"""Tone page: mean and net tone over time with their bands, the distribution, by theme and source, relation tone."""
 
 from __future__ import annotations
 
-from dashboard import panel, panels
+import streamlit as st
+
+from dashboard import methods, panel, panels
 from dashboard.data import tone_view
 from dashboard.state import current_view
 
 view = current_view()
 result = tone_view(view.analysis.root, view.analysis.stamp, view.filters, view.freq)
+st.caption(methods.TONE_USE)
 panel.render(panels.TONE, result, view, freq=view.freq)
