@@ -59,7 +59,7 @@ from vaderSentiment.vaderSentiment import (
     C_INCR,
     N_SCALAR,
     SentimentIntensityAnalyzer,
-    allcap_differential,
+    normalize,
 )
 
 ES_LEXICON = str(Path(__file__).resolve().parent.parent / "data" / "lexicons" / "es_sentiment.txt")
@@ -197,6 +197,7 @@ _CONCESSIONS = _by_first_word(CONCESSIVE_ES)
 # The words a rule can start at: every other token is passed over with one set lookup.
 _MODIFIER_STARTS = frozenset(_BOOSTER_PHRASES) | frozenset(_NOT_BOOSTERS) | {"menos"}
 _CONTRAST_STARTS = frozenset(_CONTRASTS) | {"mas"}
+_CONCESSION_STARTS = frozenset(_CONCESSIONS)
 
 
 def _is_superlative_menos(words: list[str], i: int) -> bool:
@@ -213,15 +214,15 @@ def _is_held(words: list[str], i: int) -> bool:
 
 # What a white-space token gives the rules, remembered: news repeats its words, so most tokens of a
 # sentence are found here with one lookup instead of four string operations.
-_TOKEN_INFO: dict[str, tuple[str, str, str, str]] = {}
+_TOKEN_INFO: dict[str, tuple[str, str, str, str, bool]] = {}
 _TOKEN_INFO_MAX = 200_000
 
 
-def _token_info(raw: str) -> tuple[str, str, str, str]:
+def _token_info(raw: str) -> tuple[str, str, str, str, bool]:
     """(token without its punctuation, lower-cased, folded, the last character before any closing
-    quote or bracket) of a white-space token."""
+    quote or bracket, whether it is in capitals) of a white-space token."""
     token = _strip_token(raw)
-    info = (token, token.lower(), fold(token), raw.rstrip(_CLOSERS)[-1:])
+    info = (token, token.lower(), fold(token), raw.rstrip(_CLOSERS)[-1:], token.isupper())
     if len(_TOKEN_INFO) >= _TOKEN_INFO_MAX:
         _TOKEN_INFO.clear()
     _TOKEN_INFO[raw] = info
@@ -234,17 +235,19 @@ class _SpanishText:
     __slots__ = ("tokens", "lower", "folded", "clause_end", "sentence_start", "is_cap_diff")
 
     def __init__(self, text: str):
-        raw = text.split()
         known = _TOKEN_INFO
-        rows = [known[t] if t in known else _token_info(t) for t in raw]
-        self.tokens = [r[0] for r in rows]
-        self.lower = [r[1] for r in rows]
-        self.folded = [r[2] for r in rows]
-        last = [r[3] for r in rows]
+        rows = [known.get(t) or _token_info(t) for t in text.split()]
+        if not rows:
+            self.tokens, self.lower, self.folded = [], [], []
+            self.clause_end, self.sentence_start, self.is_cap_diff = [], [], False
+            return
+        tokens, lower, folded, last, upper = zip(*rows, strict=True)
+        self.tokens, self.lower, self.folded = list(tokens), list(lower), list(folded)
         self.clause_end = [c in _CLAUSE_END for c in last]
         # A capitalised word right after a full stop is not evidence of a proper name.
-        self.sentence_start = [True, *(c in _SENTENCE_END for c in last[:-1])] if raw else []
-        self.is_cap_diff = allcap_differential(self.tokens)
+        self.sentence_start = [True, *(c in _SENTENCE_END for c in last[:-1])]
+        # VADER's allcap_differential: some tokens in capitals, not all.
+        self.is_cap_diff = 0 < sum(upper) < len(upper)
 
 
 class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
@@ -288,19 +291,37 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
     # -- scoring ------------------------------------------------------------------------------
     def polarity_scores(self, text: str) -> dict[str, float]:
         """Score one Spanish sentence: ``{"neg", "neu", "pos", "compound"}`` as VADER does."""
+        sentiments, text = self._sentiments(text)
+        return self.score_valence(sentiments, text)
+
+    def compound(self, text: str) -> float:
+        """``polarity_scores(text)["compound"]`` without the neg/neu/pos shares nobody reads."""
+        sentiments, text = self._sentiments(text)
+        total = float(sum(sentiments))
+        if total == 0:
+            return 0.0
+        # VADER's score_valence: "!" and "?" push a non-zero sum further from zero.
+        emphasis = self._punctuation_emphasis(text)
+        return round(normalize(total + emphasis if total > 0 else total - emphasis), 4)
+
+    def _sentiments(self, text: str) -> tuple[list[float], str]:
+        """The valence of each token of a sentence, and the sentence with its emoji spelled out."""
         text = self._emojis_to_text(text)
         st = _SpanishText(text)
-        modifiers = self._modifier_scalars(st.folded)
-        for i, w in enumerate(st.folded):
-            if w == "mas" and self._is_literary_mas(st, i):
-                modifiers[i] = 0.0  # a contrast here, not "más"
-        negators = self._negators(st.folded)
         # As _lookup_lower, inlined: this runs for every token of every Spanish sentence.
         lexicon, by_fold = self.lexicon, self.folded_lexicon
         found = [
             lexicon[lower] if lower in lexicon else by_fold.get(folded) if lower == folded else None
             for lower, folded in zip(st.lower, st.folded, strict=True)
         ]
+        if found.count(None) == len(found):
+            return [0.0] * len(found), text  # no lexicon word: nothing to modify, negate or weigh
+        modifiers = self._modifier_scalars(st.folded)
+        if "mas" in st.folded:
+            for i, w in enumerate(st.folded):
+                if w == "mas" and self._is_literary_mas(st, i):
+                    modifiers[i] = 0.0  # a contrast here, not "más"
+        negators = self._negators(st.folded)
         sentiments = [
             0.0
             if found[i] is None or modifiers[i] is not None
@@ -308,8 +329,7 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
             for i in range(len(found))
         ]
         weights = self._contrast_weights(st)
-        sentiments = [s * w for s, w in zip(sentiments, weights, strict=True)]
-        return self.score_valence(sentiments, text)
+        return [s * w for s, w in zip(sentiments, weights, strict=True)], text
 
     def lexicon_words(self, sentence: str) -> list[tuple[str, float]]:
         """The sentence's tokens found in the lexicon, lower-cased, with their raw lexicon valence.
@@ -349,6 +369,8 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
     def _modifier_scalars(words: list[str]) -> list[float | None]:
         """Per token: its booster scalar (unsigned) if it is a modifier, else None."""
         scalars: list[float | None] = list(map(BOOSTER_DICT_ES.get, words))
+        if _MODIFIER_STARTS.isdisjoint(words):
+            return scalars
         for i, w in enumerate(words):
             if w not in _MODIFIER_STARTS:
                 continue
@@ -445,6 +467,8 @@ class SpanishSentimentAnalyzer(SentimentIntensityAnalyzer):
         words = st.folded
         n = len(words)
         weights = [1.0] * n
+        if _CONTRAST_STARTS.isdisjoint(words) and _CONCESSION_STARTS.isdisjoint(words):
+            return weights
         for i in range(n):
             if words[i] not in _CONTRAST_STARTS:
                 continue

@@ -514,3 +514,19 @@ def test_compound_is_always_within_bounds(words):
 )
 def test_only_positive_words_never_score_negative(words):
     assert compound(" ".join(words)) > 0
+
+
+def test_compound_is_the_compound_of_polarity_scores():
+    import json
+    from pathlib import Path
+
+    analyzer = spanish_analyzer()
+    root = Path(__file__).resolve().parent.parent
+    texts = [json.loads(line)["text"] for line in (root / "tests" / "eval" / "es.jsonl").open(encoding="utf-8")]
+    texts += [
+        json.loads(line)["text"] for line in (root / "bench" / "corpus" / "es_sentences.jsonl").open(encoding="utf-8")
+    ]
+    texts += ["¡Qué gran acuerdo! 😀", "", "¿Un fracaso?", "MUY buena noticia para el Perú"]
+    assert len(texts) > 1900
+    for text in texts:
+        assert analyzer.compound(text) == analyzer.polarity_scores(text)["compound"], text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -125,3 +126,19 @@ def test_alert_is_a_warning():
 
 def test_benefit_given_is_positive():
     assert compound("The United States donated vaccines to Peru.") == vader(1.9)  # united 0, donated 1.9
+
+
+def test_news_analyzer_scores_exactly_as_vader():
+    from analytics.sentiment import split_sentences
+
+    analyzer = english_analyzer()
+    root = Path(__file__).resolve().parent.parent
+    texts = [json.loads(line)["text"] for line in (root / "tests" / "eval" / "en.jsonl").open(encoding="utf-8")]
+    for line in (root / "bench" / "corpus" / "en.jsonl").open(encoding="utf-8"):
+        texts += split_sentences(json.loads(line)["text"])
+    texts += ["Great deal 😀 for Peru!", "  KIND of a bad day, but not terrible.  ", "", "😡", "It was kind of good."]
+    assert len(texts) > 2000
+    for text in texts:
+        # The base class's method on the same instance: VADER's own path, with the same lexicon.
+        assert analyzer.polarity_scores(text) == SentimentIntensityAnalyzer.polarity_scores(analyzer, text), text
+        assert analyzer.compound(text) == analyzer.polarity_scores(text)["compound"]
