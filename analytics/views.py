@@ -59,6 +59,42 @@ def choices(source: Source) -> Choices:
     )
 
 
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+
+
+def scorer_note(source: Source, dyad: str | None) -> str | None:
+    """A sentence saying that the two sides of ``dyad`` are read by different tone scorers, when
+    most scored articles of one side's outlets are in one language and the other side's in another
+    (Peru's media in Spanish, the United States' in English); None otherwise. The scorers are
+    calibrated alike on labelled news (``bilat evaluate``), but levels read in two languages are
+    best compared as trends."""
+    if dyad is None:
+        return None
+    mix = source.remember(("languages by source country",), lambda: _scored_languages(source))
+    main = {}
+    for country in dyad.split("-"):
+        counts = mix.get(country)
+        if counts:
+            main[country] = max(sorted(counts), key=counts.__getitem__)
+    if len(main) < 2 or len(set(main.values())) < 2:
+        return None
+    sides = " and ".join(f"{country}'s outlets mostly in {LANGUAGE_NAMES[lang]}" for country, lang in main.items())
+    return (f"The two sides are read by different tone scorers ({sides}): compare their tone as trends "
+            "rather than levels.")  # fmt: skip
+
+
+def _scored_languages(source: Source) -> dict[str, dict[str, int]]:
+    """Scored articles per source country and language: country -> language -> count."""
+    a = source.articles
+    scored = a.filter(a.tone.notnull() & a.source_country.notnull())
+    counts = source.run(scored.group_by(["source_country", "language"]).aggregate(articles=scored.count()))
+    out: dict[str, dict[str, int]] = {}
+    for row in counts.itertuples(index=False):
+        if row.language in LANGUAGE_NAMES:
+            out.setdefault(str(row.source_country), {})[str(row.language)] = int(row.articles)
+    return out
+
+
 @dataclass(frozen=True)
 class OverviewView:
     """The Overview page: headline figures, volume and share, theme shares over the range, tone."""

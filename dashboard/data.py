@@ -179,6 +179,11 @@ def choices(root: str, stamp: str) -> Choices:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def scorer_note(root: str, stamp: str, dyad: str | None) -> str | None:
+    return views.scorer_note(source(root, stamp), dyad)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def overview(root: str, stamp: str, filters: Filters, freq: str) -> views.OverviewView:
     return views.overview(source(root, stamp), filters, freq)
 

@@ -287,3 +287,17 @@ def test_t975_is_students_t_past_30_degrees_of_freedom(df, expected):
     # Exact quantiles (R's qt(0.975, df)); 1.96 past 30 made 95% intervals too narrow up to n of about 60.
     assert t975(df) == pytest.approx(expected, abs=2e-6 if df > 30 else 0)
     assert math.isnan(t975(0))
+
+
+def test_the_mirror_says_when_the_sides_are_read_by_different_scorers():
+    rows = [(1, "2026-01-05", "PER", "es", 0.2, ()), (2, "2026-01-05", "PER", "es", 0.1, ()),
+            (3, "2026-01-05", "PER", "en", 0.1, ()), (4, "2026-01-06", "USA", "en", -0.2, ()),
+            (5, "2026-01-06", "CHL", "es", 0.3, ()), (6, "2026-01-06", "CHL", "es", None, ())]  # fmt: skip
+    src = source_of(make_frames(rows, [(n, "PER-USA") for n in range(1, 7)]))
+    assert views.scorer_note(src, "PER-USA") == (
+        "The two sides are read by different tone scorers (PER's outlets mostly in Spanish and USA's outlets "
+        "mostly in English): compare their tone as trends rather than levels."
+    )
+    assert views.scorer_note(src, "CHL-PER") is None  # both mostly Spanish
+    assert views.scorer_note(src, "MEX-USA") is None  # no Mexican outlet scored
+    assert views.scorer_note(src, None) is None

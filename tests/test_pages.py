@@ -26,6 +26,10 @@ def test_coverage_page(demo_db, use_db, demo_source):
     use_db(demo_db)
     at = open_app(page="dashboard/pages/coverage.py", query=RANGE)
     charts = figures(at)
+    # The demo's Peruvian outlets write in Spanish and the US ones in English.
+    assert [c.value for c in at.caption if "different tone scorers" in c.value] == [
+        views.scorer_note(demo_source, "PER-USA")
+    ]
     assert set(charts) == {
         "Coverage volume per week", "Coverage by source country per week",
         "Mirror view: each side's media on the relationship", "Outlet diversity per week",

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import streamlit as st
+
 from dashboard import panel, panels
-from dashboard.data import coverage_view
+from dashboard.data import coverage_view, scorer_note
 from dashboard.state import current_view
 
 view = current_view()
 result = coverage_view(view.analysis.root, view.analysis.stamp, view.filters, view.freq)
+note = scorer_note(view.analysis.root, view.analysis.stamp, view.filters.dyad)
+if note:
+    st.caption(note)
 panel.render(panels.COVERAGE, result, view, freq=view.freq)
