@@ -85,7 +85,7 @@ def enrich_new(
     return done
 
 
-def _enrich_job(records: list[ArticleRecord]) -> tuple[list, list, list[str]]:
+def enrich_job(records: list[ArticleRecord]) -> tuple[list, list, list[str]]:
     """:func:`enrich_records` of one batch with its notes: a worker process's job."""
     notes: list[str] = []
     done, failed = enrich_records(records, notes=notes)
@@ -113,7 +113,7 @@ def enrich_new_batches(
             in_flight.append({r.id for r in records})
             yield records
 
-    for _, (done, failed, notes) in in_order(_enrich_job, fresh(), workers=workers):
+    for _, (done, failed, notes) in in_order(enrich_job, fresh(), workers=workers):
         notes.extend(f"{r.url[:200]}: not stored ({why})" for r, why in failed)
         yield done, notes
 

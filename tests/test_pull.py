@@ -291,3 +291,39 @@ def test_fulltext_never_fetches_internal_addresses_named_by_a_feed(server, db):
     assert len(lines) == 4 and all(": page refused: " in line for line in lines)
     assert f"{admin}: page refused: 127.0.0.1 is a loopback address" in lines
     assert any(": page refused: localhost is a loopback address (" in line for line in lines)
+
+
+def test_a_source_with_many_new_articles_is_enriched_by_worker_processes(server, tmp_path, monkeypatch):
+    from analytics.ingest import pull
+
+    pools = []
+
+    class Recorded(pull.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    big = [rss("big-en", server.route("/big-en.xml", Reply(body=make_rss("big-en", 450))), language="en"),
+           rss("big-es", server.route("/big-es.xml", Reply(body=make_rss("big-es", 450, lang="es"))), language="es"),
+           rss("small", server.route("/small.xml", Reply(body=make_rss("small", 5))))]  # fmt: skip
+    monkeypatch.setattr(pull, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(pull.os, "cpu_count", lambda: 2)
+    pooled = pull_once(tmp_path / "pooled.sqlite", big, settings=QUICK, now=NOW)
+    assert pools == [2]  # started once, for the first big source, and kept for the second
+    monkeypatch.setattr(pull, "POOL_FROM", 10**9)
+    threaded = pull_once(tmp_path / "threaded.sqlite", big, settings=QUICK, now=NOW)
+    assert pools == [2]
+    assert [(o.source_id, o.status, o.new) for o in pooled.outcomes] == [
+        ("big-en", "ok", 450), ("big-es", "ok", 450), ("small", "ok", 5)
+    ]  # fmt: skip
+    assert [(o.source_id, o.status, o.new) for o in threaded.outcomes] == [
+        (o.source_id, o.status, o.new) for o in pooled.outcomes
+    ]
+    sql = (
+        "SELECT a.url, e.version, e.language, e.sentiment, e.sentences, e.theme_mask, "
+        "(SELECT group_concat(dyad) FROM article_dyads d WHERE d.n = a.n) FROM articles a JOIN enrichment e "
+        "USING (n) ORDER BY a.url"
+    )
+    with Store(tmp_path / "pooled.sqlite") as a, Store(tmp_path / "threaded.sqlite") as b:
+        rows = a.conn.execute(sql).fetchall()
+        assert len(rows) == 905 and rows == b.conn.execute(sql).fetchall()

@@ -10,7 +10,9 @@ Whatever a source sends is that source's problem, never the pull's: any exceptio
 parsing, enriching or storing it is recorded as the source's failure and the other sources go on;
 an item that cannot be read or stored is left out with a note. Feeds and files are parsed in a
 child process killed at the source's deadline (a parser can run for minutes on hostile input),
-enrichment runs in a thread, so the event loop keeps serving the other sources. Each source has a
+enrichment runs in a thread, so the event loop keeps serving the other sources; a source that brings
+many new articles (a first pull, a backfilled feed) is enriched by worker processes instead, on every
+core, while the event loop goes on (:class:`_Enricher`). Each source has a
 deadline and so has the whole pull; a feed is read up to ``max_items`` items, and full-text pages
 are fetched at most ``max_pages`` a pull, only from public addresses (the fetch guard). Only the
 store's own failures (a full disk) stop a pull.
@@ -21,10 +23,13 @@ A file lock next to the store keeps two pulls (scheduled, manual or cron) from o
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import sqlite3
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +47,7 @@ from analytics.ingest.guard import FetchGuard
 from analytics.ingest.isolate import TimedOut, run_isolated_async
 from analytics.ingest.rss import parse_feed
 from analytics.ingest.sources import Source
-from analytics.pipeline import enrich_records, new_records
+from analytics.pipeline import enrich_job, enrich_records, new_records
 from analytics.store import ArticleRecord, SourceRun, Store
 
 
@@ -127,6 +132,46 @@ def _parse_capped(body: bytes, source: Source, seen_at: datetime, content_type: 
     return page.records[:max_items], notes
 
 
+# A source bringing at least this many new articles is enriched in worker processes: starting them
+# costs a second or two, which fewer articles do not repay.
+POOL_FROM = 400
+
+
+class _Enricher:
+    """Enrichment for one pull: in a thread for a few articles, in worker processes (started on
+    first need, one per core, kept for the rest of the pull) for many. A worker that dies takes only
+    its source down: that source fails with the reason and the next one gets new workers."""
+
+    def __init__(self, workers: int | None = None, pool_from: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self.pool_from = POOL_FROM if pool_from is None else pool_from
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def enrich(self, fresh: list[ArticleRecord], notes: list[str]) -> tuple[list, list]:
+        if self.workers < 2 or len(fresh) < self.pool_from:
+            return await asyncio.to_thread(enrich_records, fresh, notes=notes)
+        if self._pool is None:
+            # spawn, not fork: this process holds the store's SQLite connection and an event loop.
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        loop = asyncio.get_running_loop()
+        size = -(-len(fresh) // self.workers)
+        jobs = [loop.run_in_executor(self._pool, enrich_job, fresh[i : i + size]) for i in range(0, len(fresh), size)]
+        try:
+            parts = await asyncio.gather(*jobs)
+        except BrokenProcessPool:
+            self.close()
+            raise BilatError("an enrichment worker process died; the source's articles were not stored") from None
+        done = [pair for part, _, _ in parts for pair in part]
+        failed = [pair for _, part, _ in parts for pair in part]
+        notes.extend(note for *_, part in parts for note in part)
+        return done, failed
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
 @dataclass
 class _Context:
     """What every source of one pull shares."""
@@ -140,6 +185,7 @@ class _Context:
     gdelt_gate: asyncio.Lock
     pacer: gdelt.Pacer
     months: set[str] = field(default_factory=set)  # of the articles stored, for the analysis dataset
+    enricher: _Enricher = field(default_factory=_Enricher)
 
 
 async def _source_records(
@@ -237,7 +283,7 @@ async def _one(source: Source, ctx: _Context, run_id: int, gate: asyncio.Semapho
             seen, fresh, answer, notes = await asyncio.wait_for(
                 _collect(source, ctx, state, ends), settings.source_deadline
             )
-            enriched, skipped = await asyncio.to_thread(enrich_records, fresh, notes=notes)
+            enriched, skipped = await ctx.enricher.enrich(fresh, notes)
         except _FetchFailed as exc:
             return failed(str(exc), exc.answer.status)
         except TimeoutError:
@@ -282,28 +328,31 @@ async def _pull_async(
         )  # fmt: skip
         tasks = {asyncio.create_task(_one(s, ctx, run_id, gate)): s for s in sources}
         try:
-            for finished in asyncio.as_completed(tasks, timeout=settings.pull_deadline):
-                outcome = await finished
-                outcomes[outcome.source_id] = outcome
-                if on_source is not None:
-                    on_source(outcome)
-        except TimeoutError:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            for task, source in tasks.items():
-                if source.id in outcomes:
-                    continue
-                if task.done() and not task.cancelled() and task.exception() is None:
-                    outcome = task.result()  # finished while the others were being stopped
-                else:
-                    run = SourceRun(source.id, "failed", None, 0, settings.pull_deadline,
-                                    f"not done within the pull deadline ({settings.pull_deadline:g} s)")  # fmt: skip
-                    store.record_source(run_id, run, [])
-                    outcome = SourceOutcome(run)
-                outcomes[source.id] = outcome
-                if on_source is not None:
-                    on_source(outcome)
+            try:
+                for finished in asyncio.as_completed(tasks, timeout=settings.pull_deadline):
+                    outcome = await finished
+                    outcomes[outcome.source_id] = outcome
+                    if on_source is not None:
+                        on_source(outcome)
+            except TimeoutError:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                for task, source in tasks.items():
+                    if source.id in outcomes:
+                        continue
+                    if task.done() and not task.cancelled() and task.exception() is None:
+                        outcome = task.result()  # finished while the others were being stopped
+                    else:
+                        late = f"not done within the pull deadline ({settings.pull_deadline:g} s)"
+                        run = SourceRun(source.id, "failed", None, 0, settings.pull_deadline, late)
+                        store.record_source(run_id, run, [])
+                        outcome = SourceOutcome(run)
+                    outcomes[source.id] = outcome
+                    if on_source is not None:
+                        on_source(outcome)
+        finally:
+            ctx.enricher.close()
     return [outcomes[s.id] for s in sources]
 
 
