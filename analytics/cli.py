@@ -211,8 +211,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from analytics import dataset
-    from analytics.enrich import enrich_batches, enrichment_version
+    from analytics import backfill, dataset
+    from analytics.enrich import enrichment_version
+    from analytics.workers import default_workers
 
     version = enrichment_version()
     with Store(args.db, create=False) as store:
@@ -221,15 +222,17 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         if stale == 0:
             print(f"all articles already carry enrichment {version}", file=sys.stderr)
             return 0
-        done = 0
+        after = backfill.rebuild_resume_point(store, version) if args.rebuild else 0
+        if after:
+            print(f"continuing the interrupted rebuild after article {after}", file=sys.stderr)
         with tqdm(total=stale, desc="enrich", unit=" articles", disable=not sys.stderr.isatty(), leave=False) as bar:
-            # Each batch is one transaction: an interrupted rebuild keeps the batches it finished.
+            # Each batch is one transaction and a rerun continues after the last one: see analytics.backfill.
             # The same inputs as when the articles were first stored, feeds' declared languages included;
-            # worker processes enrich, this one alone writes the store.
-            batches = store.iter_texts(stale_for=None if args.rebuild else version, batch=500)
-            for batch, found in enrich_batches(batches, workers=min(args.workers, -(-stale // 500))):
-                done += store.replace_enrichment([(n, e.to_row()) for (n, *_), e in zip(batch, found, strict=True)])
-                bar.update(len(batch))
+            # worker processes (or a Dask cluster's workers) enrich, this one alone writes the store.
+            done = backfill.run(
+                store, version=version, rebuild=args.rebuild, after=after, scheduler=args.scheduler,
+                workers=min(args.workers or default_workers(), -(-stale // backfill.BATCH)), progress=bar.update,
+            )  # fmt: skip
         # Stale articles may sit in any month: every month is rewritten.
         dataset.update(store, store.month_counts(), since=since)
     print(f"re-enriched {done} articles with enrichment {version}", file=sys.stderr)
@@ -683,15 +686,26 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[db_parent],
         help="re-enrich stored articles",
         description="Re-enrich the stored articles whose enrichment version is not the current "
-        "one (all of them with --rebuild), in batches of one transaction each.",
+        "one (all of them with --rebuild), in batches of one transaction each. Interrupted, the same "
+        "command continues where it stopped. With --scheduler the workers of a Dask cluster enrich "
+        "(README: Backfills on a Dask cluster); this process alone writes the store.",
     )
     p.add_argument("--rebuild", action="store_true", help="re-enrich every article")
-    p.add_argument(
+    where = p.add_mutually_exclusive_group()
+    # No default value here: argparse takes a flag whose value equals the default for an absent one,
+    # and "--workers 2 --scheduler ..." on two cores would then pass unseen.
+    where.add_argument(
         "--workers",
         type=_whole(1, 256),
-        default=os.cpu_count() or 1,
         metavar="N",
-        help="processes that enrich, 1 to 256 (default: the number of cores, now %(default)s); this one writes",
+        help=f"processes that enrich, 1 to 256 (default: the number of cores, now {os.cpu_count() or 1}); "
+        "this one writes",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="send the batches to the workers of this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(needs the cluster extra: pip install 'bilat[cluster]')",
     )
     p.set_defaults(func=cmd_enrich)
 

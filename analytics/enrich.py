@@ -15,7 +15,7 @@ import gc
 import hashlib
 import tomllib
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -209,26 +209,6 @@ def enrich_many(docs: Sequence[tuple[str, str]], *, languages: Sequence[str | No
     """
     with _collector_paused():
         return _enrich_batch(docs, languages)
-
-
-def _enrich_rows(rows: list[tuple[int, str, str, str | None]]) -> list[Enrichment]:
-    """:func:`enrich_many` of stored rows ``(n, title, text, declared language)``: a worker's job."""
-    return enrich_many([(title, text) for _, title, text, _ in rows], languages=[lang for *_, lang in rows])
-
-
-def enrich_batches(
-    batches: Iterable[list[tuple]], *, workers: int = 1
-) -> Iterator[tuple[list[tuple], list[Enrichment]]]:
-    """Each batch of stored rows ``(n, title, text, declared language)`` with its enrichments, in order.
-
-    With ``workers`` above 1 the batches are enriched by that many processes (each builds its own
-    detector and automata once) while the caller stores the results of the earlier ones; at most
-    two batches per worker are read ahead (:func:`analytics.workers.in_order`). The results are
-    those of one process, batch by batch.
-    """
-    from analytics.workers import in_order
-
-    return in_order(_enrich_rows, batches, workers=workers)
 
 
 @contextmanager

@@ -22,7 +22,8 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv || { $sudo apt-get install -y -qq python3-venv >/dev/null && python3 -m venv .venv; }
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+# The cluster extra (Dask) runs tests/test_backfill.py's local cluster.
+.venv/bin/python -m pip install -q -e '.[test,cluster]'
 
 # pytest exits 5 when it collects nothing; with `set -e` that fails this script, as it should.
 .venv/bin/python -m pytest "$@"
