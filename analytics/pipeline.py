@@ -86,10 +86,22 @@ def enrich_new(
 
 
 def enrich_job(records: list[ArticleRecord]) -> tuple[list, list, list[str]]:
-    """:func:`enrich_records` of one batch with its notes: a worker process's job."""
+    """:func:`enrich_records` of one batch, as a worker process sends it back: ``(id, row)`` of the
+    enriched, ``(id, reason)`` of those that could not be, and the notes. Only ids travel back, not
+    the texts the caller already holds: :func:`rejoin` pairs them with its records again."""
     notes: list[str] = []
     done, failed = enrich_records(records, notes=notes)
-    return done, failed, notes
+    return [(r.id, row) for r, row in done], [(r.id, why) for r, why in failed], notes
+
+
+def rejoin(
+    records: list[ArticleRecord], result: tuple[list, list, list[str]]
+) -> tuple[list[tuple[ArticleRecord, EnrichmentRow]], list[tuple[ArticleRecord, str]], list[str]]:
+    """:func:`enrich_job`'s result for ``records`` with each id replaced by its record, capped and
+    made storable as the worker did (:func:`enrich_records`)."""
+    done, failed, notes = result
+    ready = {r.id: cap_record(storable(r)) for r in records}
+    return [(ready[i], row) for i, row in done], [(ready[i], why) for i, why in failed], notes
 
 
 def enrich_new_batches(
@@ -113,7 +125,8 @@ def enrich_new_batches(
             in_flight.append({r.id for r in records})
             yield records
 
-    for _, (done, failed, notes) in in_order(enrich_job, fresh(), workers=workers):
+    for records, result in in_order(enrich_job, fresh(), workers=workers):
+        done, failed, notes = rejoin(records, result)
         notes.extend(f"{r.url[:200]}: not stored ({why})" for r, why in failed)
         yield done, notes
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,17 @@ from analytics.schema import THEMES
 if TYPE_CHECKING:
     from analytics.engine import Source
     from analytics.filters import Filters
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """AppTest runs a page script as ``__main__`` and leaves it there. A process spawned afterwards
+    (the enrichment's worker pools, a Dask cluster's workers) runs its parent's main module again
+    on start, so it would run that page and die: give every test pytest's own main module back."""
+    main = sys.modules.get("__main__")
+    yield
+    if sys.modules.get("__main__") is not main:
+        sys.modules["__main__"] = main
 
 
 def bits(*themes: str) -> int:

@@ -47,7 +47,7 @@ from analytics.ingest.guard import FetchGuard
 from analytics.ingest.isolate import TimedOut, run_isolated_async
 from analytics.ingest.rss import parse_feed
 from analytics.ingest.sources import Source
-from analytics.pipeline import enrich_job, enrich_records, new_records
+from analytics.pipeline import enrich_job, enrich_records, new_records, rejoin
 from analytics.store import ArticleRecord, SourceRun, Store
 
 
@@ -155,12 +155,13 @@ class _Enricher:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
         loop = asyncio.get_running_loop()
         size = -(-len(fresh) // self.workers)
-        jobs = [loop.run_in_executor(self._pool, enrich_job, fresh[i : i + size]) for i in range(0, len(fresh), size)]
+        shares = [fresh[i : i + size] for i in range(0, len(fresh), size)]
         try:
-            parts = await asyncio.gather(*jobs)
+            results = await asyncio.gather(*(loop.run_in_executor(self._pool, enrich_job, part) for part in shares))
         except BrokenProcessPool:
             self.close()
             raise BilatError("an enrichment worker process died; the source's articles were not stored") from None
+        parts = [rejoin(part, result) for part, result in zip(shares, results, strict=True)]
         done = [pair for part, _, _ in parts for pair in part]
         failed = [pair for _, part, _ in parts for pair in part]
         notes.extend(note for *_, part in parts for note in part)
