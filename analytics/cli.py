@@ -627,6 +627,17 @@ def cmd_view(args: argparse.Namespace) -> int:
 # --- parser -----------------------------------------------------------------------------------
 
 
+def _workers_flag(parser, more: str = "") -> None:
+    """``--workers N``: the processes that enrich while this one writes the store."""
+    parser.add_argument(
+        "--workers",
+        type=_whole(1, 256),
+        metavar="N",
+        help=f"processes that enrich, 1 to 256 (default: the number of cores, now {os.cpu_count() or 1}); "
+        f"this one writes{more}",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     db_parent = argparse.ArgumentParser(add_help=False)
     db_parent.add_argument(
@@ -694,13 +705,7 @@ def build_parser() -> argparse.ArgumentParser:
     where = p.add_mutually_exclusive_group()
     # No default value here: argparse takes a flag whose value equals the default for an absent one,
     # and "--workers 2 --scheduler ..." on two cores would then pass unseen.
-    where.add_argument(
-        "--workers",
-        type=_whole(1, 256),
-        metavar="N",
-        help=f"processes that enrich, 1 to 256 (default: the number of cores, now {os.cpu_count() or 1}); "
-        "this one writes",
-    )
+    _workers_flag(where)
     where.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -767,13 +772,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="take FIELD from COLUMN (repeatable)")
     p.add_argument("--source-id", help="the source id recorded with the articles (default import-<file name>)")
     p.add_argument("--force", action="store_true", help=force_help)
-    p.add_argument(
-        "--workers",
-        type=_whole(1, 256),
-        metavar="N",
-        help=f"processes that enrich, 1 to 256 (default: the number of cores, now {os.cpu_count() or 1}); "
-        "this one writes; a file under 1 MB is enriched by this one alone",
-    )
+    _workers_flag(p, "; a file under 1 MB is enriched by this one alone")
     order = p.add_mutually_exclusive_group()
     order.add_argument(
         "--day-first", dest="dayfirst", action="store_true", default=True,

@@ -12,20 +12,22 @@ from dashboard.palette import THEME_COLOURS, TONE_COLOUR, country_colour
 from dashboard.safe import plotly_text
 
 
+def band(data: pd.DataFrame, colour: str) -> go.Scatter:
+    """The shaded 95% confidence band of a per-period frame with ``period, ci_low, ci_high``."""
+    return go.Scatter(
+        x=pd.concat([data["period"], data["period"][::-1]]),
+        y=pd.concat([data["ci_high"], data["ci_low"][::-1]]),
+        fill="toself",
+        fillcolor=colour,
+        line={"width": 0},
+        name="95% confidence interval",
+        hoverinfo="skip",
+    )
+
+
 def tone_figure(data: pd.DataFrame, *, mode: str = "lines+markers") -> go.Figure:
     """Mean tone per period (``period, n, mean, ci_low, ci_high``) with its 95% band, zero line and axis."""
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=pd.concat([data["period"], data["period"][::-1]]),
-            y=pd.concat([data["ci_high"], data["ci_low"][::-1]]),
-            fill="toself",
-            fillcolor="rgba(170, 51, 119, 0.18)",
-            line={"width": 0},
-            name="95% confidence interval",
-            hoverinfo="skip",
-        )
-    )
+    fig = go.Figure(band(data, "rgba(170, 51, 119, 0.18)"))
     fig.add_trace(
         go.Scatter(
             x=data["period"],
@@ -52,18 +54,7 @@ def tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
 
 def net_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
     """Net tone per period (share positive minus share negative) with its 95% band; counts in the hover."""
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=pd.concat([data["period"], data["period"][::-1]]),
-            y=pd.concat([data["ci_high"], data["ci_low"][::-1]]),
-            fill="toself",
-            fillcolor="rgba(0, 114, 178, 0.15)",
-            line={"width": 0},
-            name="95% confidence interval",
-            hoverinfo="skip",
-        )
-    )
+    fig = go.Figure(band(data, "rgba(0, 114, 178, 0.15)"))
     fig.add_trace(
         go.Scatter(
             x=data["period"],
