@@ -81,8 +81,13 @@ def enrich_new(
     read are added to ``notes`` when given."""
     done, failed = enrich_records(new_records(store, records), notes=notes)
     if notes is not None:
-        notes.extend(f"{r.url[:200]}: not stored ({why})" for r, why in failed)
+        notes.extend(skipped_notes(failed))
     return done
+
+
+def skipped_notes(failed: list[tuple[ArticleRecord, str]]) -> list[str]:
+    """A note line per record the enrichment could not read: its link and the reason."""
+    return [f"{r.url[:200]}: not stored ({why})" for r, why in failed]
 
 
 def enrich_job(records: list[ArticleRecord]) -> tuple[list, list, list[str]]:
@@ -127,7 +132,7 @@ def enrich_new_batches(
 
     for records, result in in_order(enrich_job, fresh(), workers=workers):
         done, failed, notes = rejoin(records, result)
-        notes.extend(f"{r.url[:200]}: not stored ({why})" for r, why in failed)
+        notes.extend(skipped_notes(failed))
         yield done, notes
 
 

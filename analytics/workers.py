@@ -9,9 +9,11 @@ however long the input.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from analytics.errors import InputError
@@ -31,6 +33,12 @@ def check_workers(workers: int) -> int:
     return workers
 
 
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """``workers`` worker processes, spawned rather than forked: the callers hold the store's SQLite
+    connection (a pull also its event loop), which a forked child must not share."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 def in_order(
     work: Callable[[Job], Result], jobs: Iterable[Job], *, workers: int, ahead: int = 2
 ) -> Iterator[tuple[Job, Result]]:
@@ -46,11 +54,7 @@ def in_order(
         for job in jobs:
             yield job, work(job)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawn, not fork: the caller holds the store's SQLite connection, which a forked child must not share.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with process_pool(workers) as pool:
         pending: deque = deque()
         try:
             for job in jobs:

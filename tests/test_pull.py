@@ -298,7 +298,9 @@ def test_a_source_with_many_new_articles_is_enriched_by_worker_processes(server,
 
     pools = []
 
-    class Recorded(pull.ProcessPoolExecutor):
+    from analytics import workers
+
+    class Recorded(workers.ProcessPoolExecutor):
         def __init__(self, *args, **kwargs):
             pools.append(kwargs.get("max_workers"))
             super().__init__(*args, **kwargs)
@@ -306,7 +308,7 @@ def test_a_source_with_many_new_articles_is_enriched_by_worker_processes(server,
     big = [rss("big-en", server.route("/big-en.xml", Reply(body=make_rss("big-en", 450))), language="en"),
            rss("big-es", server.route("/big-es.xml", Reply(body=make_rss("big-es", 450, lang="es"))), language="es"),
            rss("small", server.route("/small.xml", Reply(body=make_rss("small", 5))))]  # fmt: skip
-    monkeypatch.setattr(pull, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", Recorded)
     monkeypatch.setattr(pull.os, "cpu_count", lambda: 2)
     pooled = pull_once(tmp_path / "pooled.sqlite", big, settings=QUICK, now=NOW)
     assert pools == [2]  # started once, for the first big source, and kept for the second

@@ -23,7 +23,6 @@ A file lock next to the store keeps two pulls (scheduled, manual or cron) from o
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import sqlite3
 import time
@@ -47,8 +46,9 @@ from analytics.ingest.guard import FetchGuard
 from analytics.ingest.isolate import TimedOut, run_isolated_async
 from analytics.ingest.rss import parse_feed
 from analytics.ingest.sources import Source
-from analytics.pipeline import enrich_job, enrich_records, new_records, rejoin
+from analytics.pipeline import enrich_job, enrich_records, new_records, rejoin, skipped_notes
 from analytics.store import ArticleRecord, SourceRun, Store
+from analytics.workers import process_pool
 
 
 class PullLocked(BilatError):
@@ -151,8 +151,7 @@ class _Enricher:
         if self.workers < 2 or len(fresh) < self.pool_from:
             return await asyncio.to_thread(enrich_records, fresh, notes=notes)
         if self._pool is None:
-            # spawn, not fork: this process holds the store's SQLite connection and an event loop.
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = process_pool(self.workers)
         loop = asyncio.get_running_loop()
         size = -(-len(fresh) // self.workers)
         shares = [fresh[i : i + size] for i in range(0, len(fresh), size)]
@@ -293,7 +292,7 @@ async def _one(source: Source, ctx: _Context, run_id: int, gate: asyncio.Semapho
             return failed(str(exc))
         except Exception as exc:  # anything a hostile source provokes is that source's failure
             return failed(_failure(exc))
-    notes = notes + [f"{r.url[:300]}: not stored ({why})" for r, why in skipped]
+    notes = notes + skipped_notes(skipped)
     status = "not_modified" if answer is not None and answer.not_modified else "ok"
     run = SourceRun(
         source.id, status, answer.status if answer else None, seen, time.monotonic() - started, None,
