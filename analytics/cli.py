@@ -12,6 +12,7 @@ import json
 import math
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -225,18 +226,29 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         after = backfill.rebuild_resume_point(store, version) if args.rebuild else 0
         if after:
             print(f"continuing the interrupted rebuild after article {after}", file=sys.stderr)
+        workers = min(args.workers or default_workers(), -(-stale // backfill.BATCH))
+        started = time.perf_counter()
         with tqdm(total=stale, desc="enrich", unit=" articles", disable=not sys.stderr.isatty(), leave=False) as bar:
             # Each batch is one transaction and a rerun continues after the last one: see analytics.backfill.
             # The same inputs as when the articles were first stored, feeds' declared languages included;
             # worker processes (or a Dask cluster's workers) enrich, this one alone writes the store.
             done = backfill.run(
                 store, version=version, rebuild=args.rebuild, after=after, scheduler=args.scheduler,
-                workers=min(args.workers or default_workers(), -(-stale // backfill.BATCH)), progress=bar.update,
+                workers=workers, progress=bar.update,
             )  # fmt: skip
+        took = time.perf_counter() - started
         # Stale articles may sit in any month: every month is rewritten.
         dataset.update(store, store.month_counts(), since=since)
-    print(f"re-enriched {done} articles with enrichment {version}", file=sys.stderr)
+    print(f"re-enriched {done} articles with enrichment {version} {_rate(done, took, workers, args.scheduler)}",
+          file=sys.stderr)  # fmt: skip
     return 0
+
+
+def _rate(count: int, seconds: float, workers: int, scheduler: str | None = None) -> str:
+    """How long the enrichment and storing took, start-up and dataset refresh left out, and where
+    it ran, as ``bilat enrich`` and ``bilat import`` report it (bench/bench_workers.py reads it)."""
+    where = f"on {scheduler}" if scheduler else f"with {workers} worker{'s' if workers > 1 else ''}"
+    return f"in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} articles/s) {where}"
 
 
 def _settings(args: argparse.Namespace):
@@ -382,6 +394,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         new = 0
         months: set[str] = set()
         notes: list[str] = []
+        started = time.perf_counter()
         try:
             # A batch at a time, each in its own transaction: memory stays flat however long the
             # file, and an interrupted import keeps the batches it stored (importing again adds the rest).
@@ -397,6 +410,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         except BilatError as exc:
             store.finish_run(run_id, "failed", reader.read, new, str(exc))
             raise
+        took = time.perf_counter() - started
         store.finish_run(run_id, "ok", reader.read, new, f"{reader.rejected_count} rows skipped")
         dataset.update(store, months, since=since)
     for warning in reader.warnings:
@@ -415,6 +429,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "time; see bilat import --help for the date forms read"
         )
     print(summary, file=sys.stderr)
+    print(f"read and stored {_rate(reader.read, took, workers)}", file=sys.stderr)
     return 0
 
 

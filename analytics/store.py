@@ -274,6 +274,8 @@ class SourceRun:
 
 
 _OPEN_ATTEMPTS = 8  # about 1.4 s of waiting in all
+# The matched texts and terms, as JSON arrays: one encoder for all (json.dumps with options builds one per call).
+_json_list = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class Store:
@@ -433,7 +435,7 @@ class Store:
             with self.transaction() as tx:
                 return self.add_articles(items, conn=tx)
         seen_at = _now()
-        added = 0
+        added: list[tuple[int, EnrichmentRow]] = []
         for record, enrichment in items:
             key = wire.title_key(record.title)
             cur = conn.execute(
@@ -457,11 +459,10 @@ class Store:
                     key,
                 ),
             )
-            if cur.rowcount == 0:
-                continue
-            self._write_enrichment(conn, int(cur.lastrowid), enrichment)
-            added += 1
-        return added
+            if cur.rowcount:
+                added.append((int(cur.lastrowid), enrichment))
+        self._write_enrichment(conn, added)
+        return len(added)
 
     def _cluster_of(self, conn: sqlite3.Connection, record: ArticleRecord, key: str | None) -> str:
         """The cluster of an earlier copy of this story, or the article's own id."""
@@ -479,38 +480,43 @@ class Store:
                 return cluster_id
         return record.id
 
-    def _write_enrichment(self, conn: sqlite3.Connection, n: int, e: EnrichmentRow) -> None:
-        conn.execute(
+    def _write_enrichment(self, conn: sqlite3.Connection, rows: list[tuple[int, EnrichmentRow]]) -> None:
+        """Write the enrichment of the articles ``rows`` names (row number, enrichment), replacing
+        what they had: one statement per table for the whole batch, not per article."""
+        if not rows:
+            return
+        rows = list(dict(rows).items())  # a row number given twice keeps its last enrichment, as before
+        now = _now()
+        conn.executemany(
             "INSERT OR REPLACE INTO enrichment(n, version, language, sentiment, sentences, "
             "theme_mask, enriched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (n, e.version, e.language, e.sentiment, e.sentences, e.theme_mask, _now()),
+            [(n, e.version, e.language, e.sentiment, e.sentences, e.theme_mask, now) for n, e in rows],
         )
-        conn.execute("DELETE FROM article_countries WHERE n = ?", (n,))
-        conn.execute("DELETE FROM article_dyads WHERE n = ?", (n,))
-        conn.execute("DELETE FROM article_themes WHERE n = ?", (n,))
+        ns = [(n,) for n, _ in rows]
+        for table in ("article_countries", "article_dyads", "article_themes"):
+            conn.executemany(f"DELETE FROM {table} WHERE n = ?", ns)
         conn.executemany(
             "INSERT INTO article_countries(n, code, mentions, weight, matched) VALUES (?, ?, ?, ?, ?)",
-            [(n, code, m, w, json.dumps(list(texts), ensure_ascii=False)) for code, m, w, texts in e.countries],
-        )
-        tones = e.relation_tones or (None,) * len(e.dyads)
+            [(n, code, m, w, _json_list(list(texts)))
+             for n, e in rows for code, m, w, texts in e.countries],
+        )  # fmt: skip
         conn.executemany(
             "INSERT INTO article_dyads(n, dyad, relation_tone) VALUES (?, ?, ?)",
-            [(n, d, t) for d, t in zip(e.dyads, tones, strict=True)],
-        )
+            [(n, d, t) for n, e in rows
+             for d, t in zip(e.dyads, e.relation_tones or (None,) * len(e.dyads), strict=True)],
+        )  # fmt: skip
         conn.executemany(
             "INSERT INTO article_themes(n, theme, score, terms) VALUES (?, ?, ?, ?)",
-            [(n, t, s, json.dumps(list(terms), ensure_ascii=False)) for t, s, terms in e.themes],
+            [(n, t, sc, _json_list(list(terms))) for n, e in rows for t, sc, terms in e.themes],
         )
 
     @_guarded
     def replace_enrichment(self, rows: Iterable[tuple[int, EnrichmentRow]]) -> int:
         """Overwrite the enrichment of stored articles (by row number) in one transaction."""
-        count = 0
+        rows = list(rows)
         with self.transaction() as tx:
-            for n, enrichment in rows:
-                self._write_enrichment(tx, n, enrichment)
-                count += 1
-        return count
+            self._write_enrichment(tx, rows)
+        return len(rows)
 
     @_guarded
     def set_meta(self, key: str, value: str, *, conn: sqlite3.Connection | None = None) -> None:
