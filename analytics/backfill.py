@@ -107,12 +107,9 @@ def run(
 
 
 def _batches(store: Store, *, stale_for: str | None, after: int, progress: Callable[[int], object]) -> Iterator[Rows]:
-    for rows in store.iter_texts(stale_for=stale_for, batch=BATCH):
-        todo = [row for row in rows if row[0] > after]
-        if len(todo) < len(rows):
-            progress(len(rows) - len(todo))
-        if todo:
-            yield todo
+    if after:  # a resumed rebuild: what it did before counts as done, and is not read again
+        progress(store.count_articles(upto=after))
+    yield from store.iter_texts(stale_for=stale_for, batch=BATCH, after=after)
 
 
 def _store(store: Store, found: Iterable[Stored], *, mark: str | None, progress: Callable[[int], object]) -> int:

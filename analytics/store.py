@@ -626,8 +626,11 @@ class Store:
         return row[0] if row else None
 
     @_guarded
-    def count_articles(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    def count_articles(self, *, upto: int | None = None) -> int:
+        """How many articles are stored (with ``upto``, how many have a row number no larger)."""
+        if upto is None:
+            return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles WHERE n <= ?", (upto,)).fetchone()[0])
 
     @_guarded
     def has_demo_data(self) -> bool:
@@ -683,13 +686,14 @@ class Store:
         return found
 
     def iter_texts(
-        self, *, stale_for: str | None = None, batch: int = 2000
+        self, *, stale_for: str | None = None, batch: int = 2000, after: int = 0
     ) -> Iterator[list[tuple[int, str, str, str | None]]]:
         """Stored (row number, title, text, declared language) in batches, for re-enrichment.
 
-        With ``stale_for``, only articles whose enrichment is missing or of another version.
+        With ``stale_for``, only articles whose enrichment is missing or of another version; with
+        ``after``, only articles whose row number is larger (a resumed rebuild).
         """
-        last = 0
+        last = after
         stale = "AND (e.version IS NULL OR e.version != ?)" if stale_for else ""
         while True:
             params: tuple = (last, stale_for, batch) if stale_for else (last, batch)
