@@ -89,7 +89,9 @@ _ABBREVIATIONS = frozenset(
 # A candidate boundary: end punctuation, optional closing quotes/brackets, then white space. It
 # starts only where a run of end punctuation starts and never gives back what it took, or a long
 # run of full stops with no space after it would be retried from every one of its positions.
-_BOUNDARY = re.compile(r"[.!?…](?<![.!?…][.!?…])[.!?…]*+[\"'”’)\]]*+\s+|\n\s*\n")
+# Both alternatives open with one character class, so the regex engine skips ahead to those
+# characters (an alternation of two has no such prefix and took twice as long on news text).
+_BOUNDARY = re.compile(r"[.!?…\n](?:(?<=[.!?…])(?<![.!?…][.!?…])[.!?…]*+[\"'”’)\]]*+\s+|(?<=\n)\s*\n)")
 # The longest sentence in the evaluation sets and the demo corpus has 45 words.
 SENTENCE_MAX_WORDS = 100
 _PART = re.compile(rf"\S+(?:\s+\S+){{0,{SENTENCE_MAX_WORDS - 1}}}")  # up to that many words
@@ -104,14 +106,28 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     than :data:`SENTENCE_MAX_WORDS` words is split into parts of that many words. Linear time."""
     spans: list[tuple[int, int]] = []
     start = 0
+    size = len(text)
     for match in _BOUNDARY.finditer(text):
         end = match.end()
-        nxt = text[end : end + 1]
-        if nxt and nxt.islower():
+        if end < size and text[end].islower():
             continue
-        if text[match.start()] == "." and _before_is_abbreviation(text, start, match.start()):
+        stop = match.start()
+        # Six letters before the full stop make a word longer than any abbreviation: that settles
+        # most sentence ends without the look-back. With the single-class pattern above, splitting
+        # 1,500 Spanish news documents went from 0.13 s to 0.09 s.
+        if (
+            text[stop] == "."
+            and not (stop - start >= 6 and text[stop - 6 : stop].isalpha())
+            and _before_is_abbreviation(text, start, stop)
+        ):
             continue
-        _add_span(text, start, end, spans)
+        # _add_span inlined for the usual sentence, which starts at ``start`` and is short.
+        piece = text[start:end]
+        stripped = piece.rstrip()
+        if stripped and not piece[0].isspace() and len(stripped) < 2 * SENTENCE_MAX_WORDS:
+            spans.append((start, start + len(stripped)))
+        else:
+            _add_span(text, start, end, spans)
         start = end
     _add_span(text, start, len(text), spans)
     return spans
