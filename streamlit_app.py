@@ -1,17 +1,21 @@
-"""Entry point: page setup, navigation, the shared sidebar; the page itself runs last."""
+"""Entry point: the interface language, page setup, navigation, the shared sidebar; the page runs last."""
 
 import streamlit as st
 
 from analytics.enrich import enrichment_version
 from analytics.errors import BilatError
+from analytics.i18n import _, format_number, ngettext
 from dashboard.auth import gate
 from dashboard.data import analysis, choices, freshness_warning, hidden_demo_notice, store_info
 from dashboard.images import refusal_notice
+from dashboard.language import apply_language, language_switch
 from dashboard.safe import md_escape
 from dashboard.sidebar import draw_filters
 from dashboard.state import View, set_view
 
-st.set_page_config(page_title="Bilateral media monitor", page_icon=":material/public:", layout="wide")
+# The language comes first: every text below, the page names included, is drawn in it.
+apply_language()
+st.set_page_config(page_title=_("Bilateral media monitor"), page_icon=":material/public:", layout="wide")
 
 # The login gate runs before any page and any data: a visitor who may not come in sees only the
 # login or refusal screen. The pages stay registered (hidden) so a deep link keeps its address.
@@ -20,83 +24,90 @@ page = st.navigation(
     [
         st.Page(
             "dashboard/pages/overview.py",
-            title="Overview",
+            title=_("Overview"),
             icon=":material/dashboard:",
             default=True,
-            help="Headline figures, coverage volume, theme shares and tone for the selected country pair.",
+            help=_("Headline figures, coverage volume, theme shares and tone for the selected country pair."),
         ),
         st.Page(
             "dashboard/pages/coverage.py",
-            title="Coverage",
+            title=_("Coverage"),
             icon=":material/bar_chart:",
             url_path="coverage",
-            help="Volume over time, raw and as a share; by source country; the mirror view; outlet diversity.",
+            help=_("Volume over time, raw and as a share; by source country; the mirror view; outlet diversity."),
         ),
         st.Page(
             "dashboard/pages/themes.py",
-            title="Themes",
+            title=_("Themes"),
             icon=":material/category:",
             url_path="themes",
-            help="Theme shares over time, themes by source country, and the themes rising or falling most.",
+            help=_("Theme shares over time, themes by source country, and the themes rising or falling most."),
         ),
         st.Page(
             "dashboard/pages/tone.py",
-            title="Tone",
+            title=_("Tone"),
             icon=":material/sentiment_neutral:",
             url_path="tone",
-            help="Tone over time with its confidence band, its distribution, tone by theme and source, relation tone.",
+            help=_(
+                "Tone over time with its confidence band, its distribution, tone by theme and source, relation tone."
+            ),
         ),
         st.Page(
             "dashboard/pages/spikes.py",
-            title="Spikes",
+            title=_("Spikes"),
             icon=":material/bolt:",
             url_path="spikes",
-            help="Days or weeks where volume or tone departs from its recent baseline, and what drove each.",
+            help=_("Days or weeks where volume or tone departs from its recent baseline, and what drove each."),
         ),
         st.Page(
             "dashboard/pages/articles.py",
-            title="Articles",
+            title=_("Articles"),
             icon=":material/article:",
             url_path="articles",
-            help="The selected articles as a searchable table; choose one to see why it got its tags.",
+            help=_("The selected articles as a searchable table; choose one to see why it got its tags."),
         ),
         st.Page(
             "dashboard/pages/compare.py",
-            title="Compare",
+            title=_("Compare"),
             icon=":material/compare_arrows:",
             url_path="compare",
-            help="Two country pairs, or two periods of one pair, side by side on volume, themes and tone.",
+            help=_("Two country pairs, or two periods of one pair, side by side on volume, themes and tone."),
         ),
         st.Page(
             "dashboard/pages/data.py",
-            title="Data",
+            title=_("Data"),
             icon=":material/database:",
             url_path="data",
-            help="Freshness of the store: when pulls ran, each source's health, and how to schedule pulls.",
+            help=_("Freshness of the store: when pulls ran, each source's health, and how to schedule pulls."),
         ),
     ],
     position="sidebar" if allowed else "hidden",
 )
 if not allowed:
     st.stop()
+language_switch()
 
 
 def show(page) -> None:
     """Everything after the login gate: store checks, sidebar filters, then the page."""
     info = store_info()
     if info.articles == 0:
-        st.title("Bilateral media monitor")
+        st.title(_("Bilateral media monitor"))
         st.info(
-            "The store is empty. Fill it from the command line: `bilat pull` fetches the news sources in "
-            "`data/sources.toml`, `bilat import FILE` reads a CSV or JSONL file, and `bilat demo` builds an "
-            "invented demo corpus to try the dashboard. Then reload this page.",
+            _(
+                "The store is empty. Fill it from the command line: `bilat pull` fetches the news sources in "
+                "`data/sources.toml`, `bilat import FILE` reads a CSV or JSONL file, and `bilat demo` builds an "
+                "invented demo corpus to try the dashboard. Then reload this page."
+            ),
             icon=":material/inbox:",
         )
         st.stop()
     if info.demo:
         st.sidebar.warning(
-            "Demo data: invented articles from fictional outlets, for trying the dashboard. "
-            "Point `--db` at a store of collected articles to monitor the news.",
+            _(
+                "Demo data: invented articles from fictional outlets, for trying the dashboard. "
+                "Point `--db` at a store of collected articles to monitor the news."
+            ),
             icon=":material/science:",
         )
     notice = hidden_demo_notice(info)
@@ -106,13 +117,14 @@ def show(page) -> None:
     if data.note:
         st.toast(data.note, icon=":material/sync:")
     filters, freq = draw_filters(choices(data.root, data.stamp))
-    stored = md_escape(", ".join(info.enrichment_versions)) or "none"
+    stored = md_escape(", ".join(info.enrichment_versions)) or _("none")
+    counted = ngettext("{n} article", "{n} articles", info.articles).format(n=format_number(info.articles))
     st.sidebar.caption(
-        f"{info.articles:,} articles · enrichment {stored}"
+        _("{articles} · enrichment {stored}").format(articles=counted, stored=stored)
         + (
             ""
             if list(info.enrichment_versions) in ([], [enrichment_version()])
-            else f" (current: {enrichment_version()})"
+            else _(" (current: {version})").format(version=enrichment_version())
         )
     )
     set_view(View(info=info, filters=filters, freq=freq, analysis=data))

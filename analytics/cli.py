@@ -300,6 +300,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
         f"{report.new} new, {len(report.failed)} failed",
         file=sys.stderr,
     )
+    check_alerts_after_pull(args)  # never changes the exit status
     return 0 if not report.failed else EXIT_SOURCES_FAILED
 
 
@@ -329,6 +330,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
     load_sources(args.sources)  # fail now, not at the first run, on a broken sources file
     _refuse_demo_store(args)
+    jobs, base = _report_jobs(args.reports)  # checked now too, like the sources file
     scheduler = BlockingScheduler(timezone=UTC)
 
     def job() -> None:
@@ -340,6 +342,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     scheduler.add_job(
         job, "interval", seconds=args.every, next_run_time=datetime.now(UTC), max_instances=1, coalesce=True
     )
+    for report in jobs:
+        # A report whose time passed while a pull held the thread still runs within the hour.
+        scheduler.add_job(_report_job(report, args.db, base), report.trigger(), id=f"report-{report.id}",
+                          max_instances=1, coalesce=True, misfire_grace_time=3600)  # fmt: skip
+        print(f"report {report.id}: {report.days} at {report.hour:02d}:{report.minute:02d} {report.timezone} "
+              f"to {len(report.recipients)} recipients", file=sys.stderr)  # fmt: skip
 
     def stop(signum, frame) -> None:
         if not scheduler.running:  # a second signal while the first is being handled
@@ -541,9 +549,12 @@ def cmd_dataset(args: argparse.Namespace) -> int:
             )
         manifest = dataset.read_manifest(store) or {}
         months = manifest.get("months", {})
+        state, why = dataset.status_reason(store)
         info = {
             "dataset": str(dataset.folder(store)),
-            "status": dataset.status(store),
+            "status": state,
+            "why": why,
+            "zone": dataset.manifest_zone(manifest) if manifest else None,
             "months": len(months),
             "articles": sum(m.get("articles", 0) for m in months.values() if isinstance(m, dict)),
             "data_version": manifest.get("data_version"),
@@ -606,10 +617,9 @@ def cmd_view(args: argparse.Namespace) -> int:
         raise InputError(f"the date range is reversed: {args.start} is after {args.end}")
     filters = _view_filters(args, args.pair)
     with Store(args.db, create=False) as store:
-        if dataset.status(store) != "current":
-            print(
-                f"bilat: the analysis dataset is {dataset.status(store)}; bringing it up to date first", file=sys.stderr
-            )
+        state, why = dataset.status_reason(store)
+        if state != "current":
+            print(f"bilat: the analysis dataset is {state}; bringing it up to date first ({why})", file=sys.stderr)
         dataset.bring_up_to_date(store)
         root = dataset.folder(store)
     source = engine.open_dataset(root)
@@ -637,6 +647,205 @@ def cmd_view(args: argparse.Namespace) -> int:
         out["span"] = [d.isoformat() for d in span] if span else None
     print(json.dumps(out | plain(bundle), ensure_ascii=False, indent=1, default=str))
     return 0
+
+
+# --- report: briefings from the command line, by e-mail and on a schedule ---------------------
+
+REPORT_TIMEOUT = 900  # seconds one report may take to be drawn and sent; a longer one is stopped
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import subprocess
+    from datetime import UTC, datetime
+
+    from analytics import dataset, engine, reports, views
+    from analytics.enrich import enrichment_version
+
+    if args.last is not None and (args.start or args.end):
+        raise InputError("--last names the period itself: give either --last or --start and --end")
+    if args.last is None and not (args.start and args.end):
+        raise InputError("say which days to report: --last 7d (or 2w), or --start DATE and --end DATE")
+    if args.start and args.end and args.start > args.end:
+        raise InputError(f"the date range is reversed: {args.start} is after {args.end}")
+    days = reports.parse_last(args.last) if args.last is not None else None
+    pair = reports.check_pair(args.pair)
+    recipients = list(dict.fromkeys(reports.check_address(a) for a in args.email or []))
+    if recipients:
+        from analytics.mail import smtp_settings
+
+        smtp_settings()  # no server set, or a malformed setting: say so before any drawing
+    out = Path(args.out).resolve()
+    if out.is_dir():
+        raise InputError(f"--out {args.out} is a folder; name the file to write, e.g. {Path(args.out) / 'report.html'}")
+    if not out.parent.is_dir():
+        raise InputError(f"--out {args.out}: the folder {out.parent} does not exist")
+    with Store(args.db, create=False) as store:
+        dataset.bring_up_to_date(store)
+        root = dataset.folder(store)
+        real, demo = store.holdings()
+        last_success = store.last_success()
+    source = engine.open_dataset(root)
+    try:
+        stored = views.choices(source)
+    finally:
+        source.backend.disconnect()
+    if pair not in stored.dyads:
+        known = ", ".join(stored.dyads[:8]) or "none"
+        raise InputError(f"no stored article is about {pair}; the most covered pairs are: {known}")
+    today = datetime.now(UTC).date()
+    start, end = (args.start, args.end) if days is None else reports.window(days, stored.last_day, today)
+    stamp = "not pulled"
+    if last_success:
+        stamp = datetime.fromisoformat(last_success.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M UTC")
+    request = {
+        "dataset": str(root), "pair": pair, "start": start.isoformat(), "end": end.isoformat(),
+        "pages": list(dict.fromkeys(args.page or ["overview"])), "ui": args.ui, "out": str(out), "zip": args.zip,
+        "email": recipients, "demo": not real and bool(demo), "data_timestamp": stamp,
+        "enrichment_version": enrichment_version(),
+    }  # fmt: skip
+    # Drawn by the dashboard package in a process of its own: analytics never imports the dashboard,
+    # and a scheduler's process keeps no Chromium between reports.
+    try:
+        done = subprocess.run([sys.executable, "-m", "dashboard.report", json.dumps(request)], timeout=REPORT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise BilatError(f"the report took longer than {REPORT_TIMEOUT // 60} minutes and was stopped") from None
+    return done.returncode
+
+
+def _report_jobs(path: str | None) -> tuple[list, Path]:
+    """The enabled jobs of the reports file (``path``, else data/reports.toml when it exists; none
+    without either), and the file's folder, which their report paths are relative to."""
+    from analytics.reports import DEFAULT_REPORTS, load_reports
+
+    if path is None and not DEFAULT_REPORTS.is_file():
+        return [], DEFAULT_REPORTS.parent
+    file = Path(path) if path is not None else DEFAULT_REPORTS
+    return [job for job in load_reports(file) if job.enabled], file.resolve().parent
+
+
+def _report_job(job, db: str, base: Path) -> Callable[[], None]:
+    """One scheduled report run: `bilat report` with the job's arguments; a failure is one line and
+    the schedule goes on."""
+
+    def run() -> None:
+        job.out_path(base).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            code = main([*job.report_args(base), "--db", db])
+        except SystemExit as exc:  # a usage error, already printed by argparse
+            code = exc.code
+        except Exception as exc:  # whatever it was, the next job still runs
+            code = f"{type(exc).__name__}: {exc}"
+        if code != 0:
+            print(f"bilat: report {job.id} failed ({code}); the schedule goes on", file=sys.stderr)
+
+    return run
+
+
+# --- alerts (analytics.alerts) ----------------------------------------------------------------
+
+
+def _alerts_file(args: argparse.Namespace):
+    """The rules file of ``--alerts``, or data/alerts.toml; None when the default does not exist."""
+    from analytics.alerts import DEFAULT_ALERTS, load_alerts
+
+    path = getattr(args, "alerts", None)
+    if path is None and not DEFAULT_ALERTS.is_file():
+        return None
+    return load_alerts(path)
+
+
+def check_alerts_after_pull(args: argparse.Namespace) -> None:
+    """Check the alert rules after a pull. Whatever happens is printed, one line each, and never
+    changes the pull's exit status."""
+    from analytics.alerts import check_alerts
+
+    try:
+        settings = _alerts_file(args)
+        if settings is None or not any(rule.enabled for rule in settings.rules):
+            return
+        with Store(args.db, create=False) as store:
+            report = check_alerts(store, settings)
+        _print_alerts(report)
+    except Exception as exc:  # alerts are a side effect of the pull: report, never fail it
+        print(f"bilat: alerts not checked: {' '.join(str(exc).split()) or type(exc).__name__}", file=sys.stderr)
+
+
+def _print_alerts(report) -> None:
+    for rule_id, headline in report.fired:
+        print(f"alert {rule_id} fired: {headline}", file=sys.stderr)
+    for rule_id, channel, status, error in report.deliveries:
+        print(f"  {status:<8} {rule_id} -> {channel}" + (f": {error}" if error else ""), file=sys.stderr)
+    for error in report.errors:
+        print(f"bilat: alert {error}", file=sys.stderr)
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from analytics import alert_messages, dataset, engine
+    from analytics.alerts import check_alerts, load_alerts, sample_finding
+
+    settings = load_alerts(args.alerts)
+    if args.action == "check":
+        with Store(args.db, create=False) as store:
+            report = check_alerts(store, settings)
+        _print_alerts(report)
+        sent = sum(status == "sent" for *_, status, _ in report.deliveries)
+        print(f"alerts checked: {len(settings.rules)} rules, {len(report.fired)} fired, "
+              f"{sent} of {len(report.deliveries)} deliveries sent", file=sys.stderr)  # fmt: skip
+        return 0 if not report.errors and sent == len(report.deliveries) else EXIT_SOURCES_FAILED
+    rule = settings.rule(args.rule)
+    now = datetime.now(UTC)
+    with Store(args.db, create=False) as store:
+        dataset.bring_up_to_date(store)
+        source = engine.open_dataset(dataset.folder(store))
+        try:
+            finding = sample_finding(source, rule, now)
+            summary = alert_messages.summary(store, source, rule, finding, alert_messages.base_url(),
+                                             now.strftime("%Y-%m-%dT%H:%M:%SZ"))  # fmt: skip
+        finally:
+            source.backend.disconnect()
+    sender = alert_messages.Sender(timeout=settings.timeout)
+    failed = 0
+    for channel in rule.channels:
+        error = sender.send(channel, summary)
+        failed += error is not None
+        print(f"  {'sent' if error is None else 'FAILED':<7} {channel.label}" + (f": {error}" if error else ""))
+    print(f"test of rule {rule.id}: {len(rule.channels) - failed} of {len(rule.channels)} channels reached")
+    return 0 if not failed else EXIT_SOURCES_FAILED
+
+
+def _alerts_parser(sub, db_parent) -> None:
+    p = sub.add_parser(
+        "alerts",
+        help="check the alert rules now, or send a test alert",
+        description="Alert rules (data/alerts.toml) send an e-mail or call a webhook when a pair's coverage "
+        "spikes, its tone shifts or a figure crosses a threshold. Every pull checks them at its end.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    file_parent = argparse.ArgumentParser(add_help=False)
+    file_parent.add_argument(
+        "--alerts", metavar="FILE", default=None, help="the alerts file (default data/alerts.toml)"
+    )
+    check = actions.add_parser(
+        "check",
+        parents=[db_parent, file_parent],
+        help="check every rule now, send what fired and retry failed deliveries",
+        description="Check every rule of the alerts file on the stored data now, send what newly fired and "
+        "retry failed deliveries (every pull does the same at its end). Exit status 0 when everything was "
+        "delivered, 3 when a rule or a delivery failed, 1 on any other error.",
+    )
+    check.set_defaults(func=cmd_alerts, rule=None)
+    test = actions.add_parser(
+        "test",
+        parents=[db_parent, file_parent],
+        help="send a sample message of one rule to each of its channels",
+        description="Send a sample message of the rule (its real finding when its condition holds now) to "
+        "each of its channels, and print what happened to each. Exit status 0 when every channel was "
+        "reached, 3 when one failed, 1 on any other error.",
+    )
+    test.add_argument("rule", metavar="RULE", help="the id of the rule in the alerts file")
+    test.set_defaults(func=cmd_alerts)
 
 
 # --- parser -----------------------------------------------------------------------------------
@@ -745,6 +954,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     force_help = "add real articles to a store that holds demo articles (the dashboard then hides the demo ones)"
     fetch_parent.add_argument("--force", action="store_true", help=force_help)
+    fetch_parent.add_argument("--alerts", metavar="FILE", default=None,
+                              help="check the alert rules of this file after each pull "
+                              "(default data/alerts.toml when it exists)")  # fmt: skip
 
     p = sub.add_parser(
         "pull",
@@ -765,6 +977,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--every", type=parse_interval, default=parse_interval("30m"), metavar="INTERVAL",
                    help="e.g. 90s, 30m, 6h, at most 31d (default 30m)")  # fmt: skip
+    p.add_argument("--reports", metavar="FILE", default=None,
+                   help="also run the report jobs of this file (default data/reports.toml when it exists)")  # fmt: skip
     p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser(
@@ -858,7 +1072,8 @@ def build_parser() -> argparse.ArgumentParser:
         "dataset",
         parents=[db_parent],
         help="show or rebuild the analysis dataset (Parquet next to the store)",
-        description="Print the analysis dataset's status (missing, behind or current), months, articles and the "
+        description="Print the analysis dataset's status (missing, behind or current) and why, the time zone of "
+        "its days (BILAT_TZ when it was built), months, articles and the "
         "store data version it was written at. The dataset is the store's analysis columns as Parquet files, "
         "one folder per month, in PATH.dataset next to the store.",
     )
@@ -886,6 +1101,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="count each wire story once")
     p.add_argument("--freq", choices=("D", "W", "M"), default="W", help="period length: day, week, month (W)")
     p.set_defaults(func=cmd_view)
+
+    p = sub.add_parser(
+        "report",
+        parents=[db_parent],
+        help="write a briefing report (HTML or ZIP) and e-mail it",
+        description="Build the panels the dashboard draws for a pair and period, write them as one HTML report "
+        "(--zip: the briefing pack) and, with --email, send it as an HTML e-mail with the charts inline and the "
+        "report attached (SMTP settings: BILAT_SMTP_* or the [smtp] table of the secrets file; README, Briefings "
+        "by e-mail). Exit status 0 when written (and sent), 1 on an error.",
+    )
+    p.add_argument("--pair", required=True, metavar="PAIR", help="a country pair, e.g. PER-USA")
+    when = p.add_argument_group("period: --last, or --start and --end")
+    when.add_argument("--last", metavar="DURATION",
+                      help="days (7d) or weeks (2w) ending on the last day with data, or today")  # fmt: skip
+    when.add_argument("--start", type=_parse_date, metavar="DATE", help="first day, YYYY-MM-DD")
+    when.add_argument("--end", type=_parse_date, metavar="DATE", help="last day, YYYY-MM-DD")
+    p.add_argument("--page", action="append", choices=("overview", "coverage", "themes", "tone", "spikes"),
+                   help="a page whose panels the report holds, repeatable (default overview)")  # fmt: skip
+    p.add_argument("--ui", choices=("en", "es"), default="en", help="the report's language (default en)")
+    p.add_argument("--out", required=True, metavar="FILE", help="the file to write (replaced only once complete)")
+    p.add_argument("--zip", action="store_true", help="write the briefing pack (PNG, SVG, HTML, CSV per chart)")
+    p.add_argument("--email", action="append", metavar="ADDRESS", help="send the report to this address, repeatable")
+    p.set_defaults(func=cmd_report)
+    _alerts_parser(sub, db_parent)
     return parser
 
 

@@ -8,7 +8,12 @@ Next to the store ``X.sqlite`` lives ``X.sqlite.dataset/``::
                                           countries_text, relations, prev_day, shared
     dyads/month=YYYY-MM/part.parquet      n, dyad, relation_tone
 
-Months are months of ``published`` in UTC. Titles and texts stay in the store. Every file,
+Months are months of ``published`` in UTC; ``day`` and ``prev_day`` are local dates, in the zone
+of ``BILAT_TZ`` (:func:`analytics.settings.local_zone`), so an article's day may fall in the month
+before its partition's (2026-04-01 02:00 UTC is 31 March in Lima). No reader picks partitions by
+month (DuckDB and Spark read them all and filter on ``day``); one that did would have to read one
+day more at both ends of a local date range. The manifest records the zone: a dataset built for
+another zone is "behind" and rebuilt whole. Titles and texts stay in the store. Every file,
 the manifest included, is written to a temporary file in its own folder and renamed over the old
 one, so a reader sees either the previous file or the new one, never half of one. The manifest
 records the store's ``data_version`` at the time of writing: when the store has moved on since,
@@ -37,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
+from analytics.settings import local_dates, local_zone
 from analytics.store import ArticleRecord, Store
 
 # Raise when the files' layout or meaning changes: older datasets are then "behind" and rebuilt.
@@ -140,7 +146,8 @@ def marked(codes: Iterable[str]) -> str:
 def copy_links(ns: np.ndarray, copies: list[tuple]) -> dict[str, pa.Array]:
     """``prev_day`` and ``shared`` of the articles ``ns`` from every copy of their stories.
 
-    ``copies`` are ``(n, published, cluster_id, is_demo)`` rows. Copies are ordered by publication
+    ``copies`` are ``(n, published, cluster_id, is_demo)`` rows; ``prev_day`` is a local date
+    (``BILAT_TZ``), as ``day``. Copies are ordered by publication
     time, then row number; demo and collected copies are never each other's (demo articles are
     hidden when collected ones are stored). Unclustered articles have no copies.
     """
@@ -150,7 +157,7 @@ def copy_links(ns: np.ndarray, copies: list[tuple]) -> dict[str, pa.Array]:
     frame["published"] = pd.to_datetime(frame["published"], utc=True, format="ISO8601")
     frame = frame.sort_values(["cluster", "is_demo", "published", "n"], kind="stable")
     story = frame.groupby(["cluster", "is_demo"], sort=False)
-    frame["prev_day"] = story["published"].shift().dt.date
+    frame["prev_day"] = local_dates(story["published"].shift())
     frame["shared"] = story["n"].transform("size") > 1
     linked = frame.set_index("n").reindex(ns)
     prev = linked["prev_day"].astype("object").where(linked["prev_day"].notna(), None)
@@ -174,7 +181,7 @@ def month_tables(store: Store, month: str) -> tuple[pa.Table, pa.Table]:
         {
             "n": pa.array(ns, type=pa.int64()),
             "published": published_us,
-            "day": pa.array(published.dt.date, type=pa.date32()),
+            "day": pa.array(local_dates(published), type=pa.date32()),
             "outlet": pa.array(_column(rows, 2), type=pa.string()).dictionary_encode(),
             "source_country": pa.array(_column(rows, 3), type=pa.string()).dictionary_encode(),
             "language": pa.array(_column(rows, 4), type=pa.string()).dictionary_encode(),
@@ -235,7 +242,25 @@ def stamp(manifest: dict) -> str:
     304) leaves every cached figure in place, while the store's ``data_version`` moves anyway.
     """
     months = json.dumps(manifest.get("months", {}), sort_keys=True).encode("utf-8")
-    return hashlib.sha256(months + str(manifest.get("format_version")).encode()).hexdigest()[:16]
+    zone = manifest_zone(manifest)
+    # The zone counts only when it is not UTC: datasets written before it was recorded keep their stamp.
+    version = str(manifest.get("format_version")) + ("" if zone == "UTC" else f"|{zone}")
+    return hashlib.sha256(months + version.encode()).hexdigest()[:16]
+
+
+def manifest_zone(manifest: dict) -> str:
+    """The time zone a dataset's days are in; datasets written before the zone was recorded are UTC."""
+    zone = manifest.get("zone", "UTC")
+    return zone if isinstance(zone, str) else repr(zone)
+
+
+def _fits(manifest: dict | None) -> bool:
+    """Whether a dataset of this manifest can be refreshed month by month: this format, this zone."""
+    return (
+        manifest is not None
+        and manifest.get("format_version") == FORMAT_VERSION
+        and manifest_zone(manifest) == local_zone().key
+    )
 
 
 def _write_month(store: Store, root: Path, month: str, data_version: int) -> dict[str, int]:
@@ -256,6 +281,7 @@ def _drop_month(root: Path, month: str) -> None:
 def _finish(store: Store, root: Path, months: dict, data_version: int, written: list[str]) -> dict:
     manifest = {
         "format_version": FORMAT_VERSION,
+        "zone": local_zone().key,
         "schema_version": store.schema_version(),
         "data_version": data_version,
         "months": dict(sorted(months.items())),
@@ -278,6 +304,7 @@ def rebuild(store: Store, *, progress: Progress | None = None) -> dict:
     summary: ``dataset, data_version, months, articles, dyads, written``.
     """
     root = folder(store)
+    local_zone()  # a bad BILAT_TZ stops here, before any file is written
     # Read before the rows: a write that lands meanwhile leaves the dataset "behind", never wrong.
     data_version = store.data_version()
     counts = store.month_counts()
@@ -303,11 +330,11 @@ def refresh(store: Store, months: Iterable[str]) -> dict:
 
     A month the caller did not name whose article count no longer matches the manifest means the
     store was changed outside bilat (articles deleted, say, whose copies elsewhere would keep stale
-    links): the dataset is then rebuilt whole, as is one missing or of an older format. Returns
-    the summary of :func:`rebuild`.
+    links): the dataset is then rebuilt whole, as is one missing, of an older format or built for
+    another time zone. Returns the summary of :func:`rebuild`.
     """
     manifest = read_manifest(store)
-    if manifest is None or manifest.get("format_version") != FORMAT_VERSION:
+    if not _fits(manifest):
         return rebuild(store)
     root = folder(store)
     data_version = store.data_version()
@@ -327,21 +354,31 @@ def refresh(store: Store, months: Iterable[str]) -> dict:
 
 
 def status(store: Store) -> Status:
-    """``missing`` (no manifest), ``behind`` (the store moved on, or an older format) or ``current``."""
+    """``missing`` (no manifest), ``behind`` (the store moved on, an older format, another time
+    zone) or ``current``; :func:`status_reason` says why."""
+    return status_reason(store)[0]
+
+
+def status_reason(store: Store) -> tuple[Status, str]:
+    """The dataset's status and why, in a few words ("built for time zone UTC; BILAT_TZ is
+    America/Lima"). Raises :class:`~analytics.errors.InputError` for a bad ``BILAT_TZ``."""
+    zone = local_zone().key
     manifest = read_manifest(store)
     if manifest is None:
-        return "missing"
-    if (
-        manifest.get("format_version") != FORMAT_VERSION
-        or manifest.get("schema_version") != store.schema_version()
-        or manifest.get("data_version") != store.data_version()
-    ):
-        return "behind"
+        return "missing", "no dataset has been written next to this store"
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return "behind", f"written in format {manifest.get('format_version')}; this bilat writes {FORMAT_VERSION}"
+    if manifest_zone(manifest) != zone:
+        return "behind", f"built for time zone {manifest_zone(manifest)}; BILAT_TZ is {zone}"
+    if manifest.get("schema_version") != store.schema_version():
+        return "behind", "the store's schema changed since it was written"
+    if manifest.get("data_version") != store.data_version():
+        return "behind", "the store changed since it was written"
     root = folder(store)
     for month in manifest["months"]:
         if not (_part(root, "articles", month).is_file() and _part(root, "dyads", month).is_file()):
-            return "behind"
-    return "current"
+            return "behind", f"the files of month {month} are missing"
+    return "current", f"up to date with the store (days in {zone})"
 
 
 def bring_up_to_date(store: Store) -> tuple[Status, dict | None]:
@@ -358,13 +395,14 @@ def update(store: Store, months: Iterable[str], *, since: int) -> dict | None:
 
     ``since`` is the store's ``data_version`` before the writer's first commit and ``months`` the
     months its writes touched. When the dataset was current at ``since``, only those months are
-    rewritten (:func:`refresh`); otherwise (missing, behind already, older format) it is rebuilt.
+    rewritten (:func:`refresh`); otherwise (missing, behind already, older format, another time
+    zone) it is rebuilt.
     A failure is a one-line warning on stderr: the dataset then stays "behind" until
     ``bilat dataset --rebuild`` or the next writer rebuilds it. Returns the summary, or None.
     """
     try:
         manifest = read_manifest(store)
-        if manifest and manifest.get("format_version") == FORMAT_VERSION and manifest.get("data_version") == since:
+        if _fits(manifest) and manifest.get("data_version") == since:
             return refresh(store, months)
         return rebuild(store)
     except Exception as exc:  # the writer's commits stand; only the derived copy is late

@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from analytics import dataset
 from analytics.errors import InputError
+from analytics.settings import local_dates
 
 ARTICLE_FIELDS = (
     "n", "published", "day", "outlet", "source_country", "language", "tone", "theme_mask", "story_key", "pairs",
@@ -220,7 +221,8 @@ def _connect(backend: str, session: Any) -> Any:
     if backend == "pyspark":
         if session is None:
             raise InputError("the pyspark backend needs a SparkSession (see the README: Running on a cluster)")
-        # Ibis sets the session's time zone to UTC: days, weeks and months are then UTC ones, as in the dataset.
+        # Ibis sets the session's time zone to UTC. Days, weeks and months still follow BILAT_TZ: every
+        # measure buckets the dataset's ``day`` column (local dates), never a timestamp.
         return ibis.pyspark.connect(session)
     raise InputError(f"unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}")
 
@@ -270,7 +272,8 @@ def from_frames(articles: pd.DataFrame, dyads: pd.DataFrame, *, stamp: str = "fr
 
     ``articles`` has ``n, published, outlet, source_country, language, sentiment, theme_mask,
     cluster_id`` (as ``Store.load_frames`` and the tests' hand-made frames); ``dyads`` has ``n,
-    dyad`` and optionally ``relation_tone``. Story keys are made as the dataset makes them.
+    dyad`` and optionally ``relation_tone``. Story keys, and days (local dates, ``BILAT_TZ``),
+    are made as the dataset makes them.
     """
     published = pd.to_datetime(articles["published"], utc=True)
     ns = articles["n"].to_numpy(dtype=np.int64)
@@ -279,7 +282,7 @@ def from_frames(articles: pd.DataFrame, dyads: pd.DataFrame, *, stamp: str = "fr
         {
             "n": ns,
             "published": published,
-            "day": published.dt.date,
+            "day": local_dates(published),
             "outlet": articles["outlet"].astype("object"),
             "source_country": articles["source_country"].astype("object"),
             "language": articles["language"].astype("object"),

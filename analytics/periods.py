@@ -1,4 +1,8 @@
-"""Periods: UTC calendar days, weeks starting on Monday, or calendar months, labelled by their first day.
+"""Periods: calendar days, weeks starting on Monday, or calendar months, labelled by their first day.
+
+Days are local dates in the zone of ``BILAT_TZ`` (UTC by default; see :mod:`analytics.settings`):
+the dataset's ``day`` column holds them, and weeks and months are built from those days, never
+from the UTC timestamp, so every period begins at local midnight.
 
 Every measure that draws a series over time uses these helpers, so a week starts on the same day
 on every chart, every period of a range is present (empty ones with zero counts), and the engine's

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from analytics.i18n import N_, _
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -21,18 +23,25 @@ THEMES: tuple[str, ...] = (
     "energy",
 )
 
+# English labels, the msgids of the catalogue: show them through theme_label() in the interface language.
 THEME_LABELS: dict[str, str] = {
-    "security": "Security & drugs",
-    "migration": "Migration",
-    "trade": "Trade & economy",
-    "diplomacy": "Diplomacy",
-    "environment": "Environment",
-    "health": "Health",
-    "culture": "Culture & education",
-    "governance": "Governance & rights",
-    "humanitarian": "Aid & humanitarian",
-    "energy": "Energy & mining",
+    "security": N_("Security & drugs"),
+    "migration": N_("Migration"),
+    "trade": N_("Trade & economy"),
+    "diplomacy": N_("Diplomacy"),
+    "environment": N_("Environment"),
+    "health": N_("Health"),
+    "culture": N_("Culture & education"),
+    "governance": N_("Governance & rights"),
+    "humanitarian": N_("Aid & humanitarian"),
+    "energy": N_("Energy & mining"),
 }
+
+
+def theme_label(theme: str) -> str:
+    """The label of a theme id in the interface language (the id itself when it is not a theme)."""
+    return _(THEME_LABELS[theme]) if theme in THEME_LABELS else theme
+
 
 # Dyads the demo corpus covers and the dashboard offers first.
 DEFAULT_DYADS: tuple[str, ...] = ("PER-USA", "CHN-PER", "MEX-USA", "COL-USA", "COL-VEN", "CHL-PER")
@@ -51,7 +60,7 @@ def dyad_of(a: str, b: str) -> str:
 
 
 # Frequencies the measures accept: day, week (starting Monday) and month.
-FREQUENCIES: dict[str, str] = {"D": "day", "W": "week", "M": "month"}
+FREQUENCIES: dict[str, str] = {"D": N_("day"), "W": N_("week"), "M": N_("month")}  # English: show through _()
 
 # Columns of the frames Store.load_frames returns (engine.from_frames reads this layout).
 ARTICLE_COLUMNS: tuple[str, ...] = (

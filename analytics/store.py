@@ -27,11 +27,10 @@ from analytics import wire
 from analytics.errors import StoreError
 from analytics.schema import THEMES
 
-if TYPE_CHECKING:  # pandas and numpy load only for the reads that return frames: commands start faster
-    import numpy as np
+if TYPE_CHECKING:  # pandas loads only for the reads that return frames: commands start faster
     import pandas as pd
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 8
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "bilat.sqlite"
 
 # Forward migrations: index i takes a store from version i to version i + 1.
@@ -142,10 +141,77 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX enrichment_version ON enrichment(version);
     """,
+    # 7: article search (analytics.search): a full-text index of titles and texts, accent- and
+    # case-blind, kept in step with the articles by triggers, so every writer (pulls, imports,
+    # the demo, deletes) keeps it right; 'rebuild' indexes the articles already stored.
+    """
+    CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+        title, text, content = 'articles', content_rowid = 'n',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.n, new.title, new.text);
+    END;
+    CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.n, old.title, old.text);
+    END;
+    CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF n, title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.n, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.n, new.title, new.text);
+    END;
+    INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+    """,
+    # 8: alerts (analytics.alerts): the episodes each rule fired on, so that a spike alerts once
+    # while it lasts, and the outbox of their deliveries, retried until sent or given up.
+    """
+    CREATE TABLE IF NOT EXISTS alert_episodes (
+        id INTEGER PRIMARY KEY,
+        rule_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        started TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        closed_at TEXT,
+        summary TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS alert_episodes_rule ON alert_episodes(rule_id, closed_at);
+    CREATE TABLE IF NOT EXISTS alert_deliveries (
+        id INTEGER PRIMARY KEY,
+        episode_id INTEGER NOT NULL REFERENCES alert_episodes(id) ON DELETE CASCADE,
+        channel TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        last_attempt_at TEXT,
+        sent_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS alert_deliveries_status ON alert_deliveries(status);
+    """,
 )
 
 # The tables that make a SQLite file a bilat store (from the first migration on).
 _OWN_TABLES = frozenset({"meta", "articles"})
+# Tables a later version adds that writes cannot do without (the search index's triggers write to
+# it on every insert), by the version that adds them.
+_TABLES_SINCE = {7: frozenset({"articles_fts"})}
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration script, in order.
+
+    A trigger's body holds ";" inside BEGIN ... END, so a piece ending in ";" is joined to the
+    next until SQLite deems the statement complete.
+    """
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n;"):
+        yield pending
 
 
 def article_id(canonical_url: str) -> str:
@@ -388,6 +454,11 @@ class Store:
             raise StoreError(
                 f"{self.path} has schema version {version}, newer than this program's {SCHEMA_VERSION}; upgrade bilat"
             )
+        missing = sorted(name for since, names in _TABLES_SINCE.items() if version >= since for name in names - tables)
+        if missing:
+            raise StoreError(
+                f"{self.path} is a bilat store without its {', '.join(missing)} table; restore it from a backup"
+            )
         return version
 
     def _migrate(self) -> None:
@@ -399,9 +470,8 @@ class Store:
             current = self._checked_version()
             for version in range(current, SCHEMA_VERSION):
                 # executescript would commit on its own; run statements one by one instead.
-                for statement in _MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in _statements(_MIGRATIONS[version]):
+                    self.conn.execute(statement)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("COMMIT")
         except BaseException:
@@ -649,7 +719,7 @@ class Store:
 
         They do when real articles are stored next to them (a pull or import with ``--force``, or
         an older bilat), so no figure mixes invented coverage with collected coverage. The reads
-        that follow this: :meth:`load_frames`, :meth:`article_rows`, :meth:`search_titles` and
+        that follow this: :meth:`load_frames`, :meth:`article_rows`, :meth:`search_articles` and
         :meth:`article`.
         """
         row = self.conn.execute(
@@ -713,12 +783,14 @@ class Store:
         """The analysis frames: one row per article, and one row per (article, dyad).
 
         Demo articles are left out when real ones are stored too (see :meth:`hides_demo`).
-        Articles: ``n, published (UTC), day (UTC date, naive), outlet, source_country, language, sentiment, theme_mask,
-        cluster_id``; text columns are categoricals. Dyads: ``n, dyad, relation_tone``. Titles and texts stay in
-        the store (see :meth:`article_rows`) so a million articles fit in memory comfortably.
+        Articles: ``n, published (UTC), day (naive local date, BILAT_TZ), outlet, source_country, language,
+        sentiment, theme_mask, cluster_id``; text columns are categoricals. Dyads: ``n, dyad, relation_tone``.
+        Titles and texts stay in the store (see :meth:`article_rows`) so a million articles fit in memory comfortably.
         """
         import numpy as np
         import pandas as pd
+
+        from analytics.settings import local_zone
 
         hide = self.hides_demo()
         cur = self.conn.execute(
@@ -733,7 +805,7 @@ class Store:
             {
                 "n": np.asarray(cols[0], dtype=np.int64),
                 "published": published,
-                "day": published.dt.tz_localize(None).dt.floor("D"),
+                "day": published.dt.tz_convert(local_zone()).dt.tz_localize(None).dt.floor("D"),
                 "outlet": pd.Categorical(cols[2]),
                 "source_country": pd.Categorical(cols[3]),
                 "language": pd.Categorical(cols[4]),
@@ -843,37 +915,47 @@ class Store:
         out = pd.concat(frames, ignore_index=True)
         return out.sort_values(["published", "n"], ascending=False, kind="stable").reset_index(drop=True)[columns]
 
-    # Each word is one more LIKE in the query; a thousand of them exceed SQLite's expression depth.
-    SEARCH_WORDS = 20
-
-    @staticmethod
-    def search_words(words: str) -> list[str]:
-        """The distinct words of a title search, in order; :meth:`search_titles` uses the first
-        :attr:`SEARCH_WORDS` of them."""
-        return list(dict.fromkeys(words.split()))
+    # The matches a search returns at most, best first.
+    SEARCH_LIMIT = 2000
+    # bm25 costs about 10 us a match (measured: 1.0 s for 97,000 matches), so a word found in most
+    # of a million articles would take seconds to rank: only the most recently stored matches are
+    # ranked, this many.
+    RANK_WINDOW = 50_000
+    # Title hits weigh more than text hits in the ranking (bm25 weights, in column order).
+    _TITLE_WEIGHT, _TEXT_WEIGHT = 5.0, 1.0
 
     @_guarded
-    def search_titles(self, words: str) -> np.ndarray:
-        """Row numbers of articles whose title contains every word of ``words`` (any case).
+    def search_articles(self, query: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
+        """The articles that match a search (syntax: :mod:`analytics.search`), best first.
 
-        Only the first :attr:`SEARCH_WORDS` distinct words are searched; demo articles hidden by
-        :meth:`hides_demo` are left out. Raises :class:`StoreError` when SQLite cannot run the
-        search (a word too long for a LIKE pattern, say).
+        Columns ``n, snippet``: the snippet is a short excerpt of the title or the text with each hit
+        between :data:`analytics.search.HIT_START` and :data:`analytics.search.HIT_END` (raw text:
+        escape it before rendering). Ranked by bm25 with title hits above text hits, among the
+        :attr:`RANK_WINDOW` most recently stored matches; at most ``limit`` rows; demo articles
+        hidden by :meth:`hides_demo` are left out. Raises :class:`InputError` for a search that
+        cannot be run.
         """
-        import numpy as np
+        import pandas as pd
 
-        terms = self.search_words(words)[: self.SEARCH_WORDS]
-        if not terms:
-            return np.zeros(0, dtype=np.int64)
-        where = " AND ".join("title LIKE ? ESCAPE '\\'" for _ in terms)
-        escaped = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms]
-        if self.hides_demo():
-            where += " AND is_demo = 0"
-        try:
-            rows = self.conn.execute(f"SELECT n FROM articles WHERE {where}", escaped).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"the title search could not run ({exc}); search with fewer or shorter words") from exc
-        return np.asarray([r[0] for r in rows], dtype=np.int64)
+        from analytics.search import HIT_END, HIT_START, parse_query
+
+        match = parse_query(query).match()
+        real_only = "JOIN articles a ON a.n = f.rowid AND a.is_demo = 0" if self.hides_demo() else ""
+        best = [n for (n,) in self.conn.execute(
+            f"SELECT n FROM (SELECT f.rowid AS n, bm25(articles_fts, ?, ?) AS score FROM articles_fts f {real_only} "
+            "WHERE articles_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?) ORDER BY score, n DESC LIMIT ?",
+            (self._TITLE_WEIGHT, self._TEXT_WEIGHT, match, self.RANK_WINDOW, int(limit)),
+        )]  # fmt: skip
+        # Snippets for the best alone, in a second pass over the matches: asked per row number (a
+        # join), FTS5 evaluates the whole query again for each (2,000 phrase snippets: 1.2 s, this
+        # 0.1 s). The + keeps the row numbers from FTS5, so SQLite checks them against a b-tree.
+        snippets = dict(self.conn.execute(
+            "SELECT f.rowid, snippet(articles_fts, -1, ?, ?, ' … ', 16) FROM articles_fts f "
+            "WHERE articles_fts MATCH ? AND +f.rowid IN (SELECT value FROM json_each(?))",
+            (HIT_START, HIT_END, match, json.dumps(best)),
+        ).fetchall())  # fmt: skip
+        rows = [(n, snippets[n]) for n in best if n in snippets]  # one deleted in between has none
+        return pd.DataFrame(rows, columns=["n", "snippet"]).astype({"n": "int64", "snippet": "object"})
 
     @_guarded
     def article(self, article_id: str) -> dict | None:
@@ -892,6 +974,107 @@ class Store:
         keys = ("n", "id", "url", "title", "text", "published", "outlet", "source_country", "date_flag",
                 "cluster_id", "version", "language")  # fmt: skip
         return dict(zip(keys, row, strict=True))
+
+    # --- alerts (analytics.alerts): rule episodes and the delivery outbox ---------------------
+    # Alert bookkeeping is not coverage data: these writes leave data_version alone, so a check
+    # never makes the dashboard's caches or the analysis dataset stale.
+
+    _EPISODE_KEYS = ("id", "rule_id", "signature", "started", "opened_at", "last_seen", "closed_at", "summary")
+    _DELIVERY_KEYS = ("id", "episode_id", "rule_id", "channel", "status", "attempts", "last_error", "created_at",
+                      "last_attempt_at", "sent_at", "summary")  # fmt: skip
+
+    @contextmanager
+    def _alert_writes(self) -> Iterator[sqlite3.Connection]:
+        with self._errors():
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    @_guarded
+    def open_alert_episode(self, rule_id: str) -> dict | None:
+        """The episode of ``rule_id`` whose condition held at the last check, or None. Keys
+        ``id, rule_id, signature, started, opened_at, last_seen, closed_at, summary``."""
+        row = self.conn.execute(
+            f"SELECT {', '.join(self._EPISODE_KEYS)} FROM alert_episodes WHERE rule_id = ? AND closed_at IS NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (rule_id,),
+        ).fetchone()
+        return None if row is None else dict(zip(self._EPISODE_KEYS, row, strict=True))
+
+    @_guarded
+    def start_alert_episode(
+        self, rule_id: str, signature: str, started: str, summary: str, channels: Sequence[str], now: str
+    ) -> int:
+        """Close the rule's open episode, open a new one and queue one delivery per channel, in one
+        transaction. Returns the new episode's id."""
+        with self._alert_writes() as tx:
+            tx.execute(
+                "UPDATE alert_episodes SET closed_at = ? WHERE rule_id = ? AND closed_at IS NULL", (now, rule_id)
+            )
+            episode = tx.execute(
+                "INSERT INTO alert_episodes(rule_id, signature, started, opened_at, last_seen, summary) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (rule_id, signature, started, now, now, summary),
+            ).lastrowid
+            tx.executemany(
+                "INSERT INTO alert_deliveries(episode_id, channel, status, created_at) VALUES (?, ?, 'pending', ?)",
+                [(episode, channel, now) for channel in channels],
+            )
+        return int(episode)
+
+    @_guarded
+    def keep_alert_episode(self, episode_id: int, now: str) -> None:
+        """Note that an open episode's condition still holds at ``now``."""
+        with self._alert_writes() as tx:
+            tx.execute("UPDATE alert_episodes SET last_seen = ? WHERE id = ?", (now, episode_id))
+
+    @_guarded
+    def close_alert_episodes(self, rule_id: str, now: str) -> int:
+        """Close the rule's open episode (its condition no longer holds); returns how many closed."""
+        with self._alert_writes() as tx:
+            return tx.execute(
+                "UPDATE alert_episodes SET closed_at = ? WHERE rule_id = ? AND closed_at IS NULL", (now, rule_id)
+            ).rowcount
+
+    @_guarded
+    def alert_deliveries(self, *, status: str | None = None, rule_id: str | None = None) -> list[dict]:
+        """Deliveries, oldest first, with their episode's ``rule_id`` and ``summary``; only those
+        with ``status`` (pending, sent, failed) or of ``rule_id`` when given."""
+        where, params = [], []
+        if status is not None:
+            where.append("d.status = ?")
+            params.append(status)
+        if rule_id is not None:
+            where.append("e.rule_id = ?")
+            params.append(rule_id)
+        rows = self.conn.execute(
+            "SELECT d.id, d.episode_id, e.rule_id, d.channel, d.status, d.attempts, d.last_error, d.created_at, "
+            "d.last_attempt_at, d.sent_at, e.summary FROM alert_deliveries d JOIN alert_episodes e "
+            "ON e.id = d.episode_id" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.id",
+            params,
+        ).fetchall()
+        return [dict(zip(self._DELIVERY_KEYS, row, strict=True)) for row in rows]
+
+    @_guarded
+    def record_alert_delivery(self, delivery_id: int, *, error: str | None, now: str, max_attempts: int) -> str:
+        """Record one attempt of a pending delivery: sent when ``error`` is None, else pending again,
+        or failed (given up) once it has had ``max_attempts``. Returns the new status."""
+        with self._alert_writes() as tx:
+            row = tx.execute("SELECT attempts FROM alert_deliveries WHERE id = ?", (delivery_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no alert delivery {delivery_id}")
+            attempts = row[0] + 1
+            status = "sent" if error is None else ("failed" if attempts >= max_attempts else "pending")
+            tx.execute(
+                "UPDATE alert_deliveries SET status = ?, attempts = ?, last_error = ?, last_attempt_at = ?, "
+                "sent_at = ? WHERE id = ?",
+                (status, attempts, error, now, now if error is None else None, delivery_id),
+            )
+        return status
 
 
 def _iso(moment: datetime) -> str:

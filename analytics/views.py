@@ -16,6 +16,7 @@ import pandas as pd
 
 from analytics.engine import Source
 from analytics.filters import Filters
+from analytics.i18n import N_, _
 from analytics.measures import diversity, grouped, sides, spikes, themes, tone, volume
 from analytics.measures.compare import Comparison
 from analytics.measures.compare import compare as side_by_side
@@ -59,7 +60,7 @@ def choices(source: Source) -> Choices:
     )
 
 
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+LANGUAGE_NAMES = {"en": N_("English"), "es": N_("Spanish")}
 
 
 def scorer_note(source: Source, dyad: str | None) -> str | None:
@@ -78,9 +79,11 @@ def scorer_note(source: Source, dyad: str | None) -> str | None:
             main[country] = max(sorted(counts), key=counts.__getitem__)
     if len(main) < 2 or len(set(main.values())) < 2:
         return None
-    sides = " and ".join(f"{country}'s outlets mostly in {LANGUAGE_NAMES[lang]}" for country, lang in main.items())
-    return (f"The two sides are read by different tone scorers ({sides}): compare their tone as trends "
-            "rather than levels.")  # fmt: skip
+    side = _("{country}'s outlets mostly in {language}")
+    first, second = (side.format(country=c, language=_(LANGUAGE_NAMES[lang])) for c, lang in main.items())
+    sides = _("{first} and {second}").format(first=first, second=second)
+    return _("The two sides are read by different tone scorers ({sides}): compare their tone as trends rather "
+             "than levels.").format(sides=sides)  # fmt: skip
 
 
 def _scored_languages(source: Source) -> dict[str, dict[str, int]]:

@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from analytics.errors import BilatError
+from analytics.i18n import _
 
 # An e-mail address from a provider is short; anything longer is refused before it is parsed.
 _MAX_EMAIL = 320
@@ -118,25 +119,30 @@ def gate() -> bool:
         secrets = read_secrets()
         rules = access_rules(secrets)
     except AuthSettingsError as error:
-        st.error(f"The dashboard is closed until its login settings are fixed: {error}.", icon=":material/lock:")
+        st.error(
+            _("The dashboard is closed until its login settings are fixed: {error}.").format(error=error),
+            icon=":material/lock:",
+        )
         return False
     if not login_configured(secrets):
         return True
     if not st.user.is_logged_in:
-        st.title("Bilateral media monitor")
-        st.write("This dashboard is private: log in to see it.")
+        st.title(_("Bilateral media monitor"))
+        st.write(_("This dashboard is private: log in to see it."))
         for provider in _providers(secrets["auth"]):
-            label = "Log in" if provider is None else f"Log in with {provider}"
+            label = _("Log in") if provider is None else _("Log in with {provider}").format(provider=provider)
             st.button(label, key=f"login-{provider}", on_click=st.login, args=() if provider is None else (provider,),
                       icon=":material/login:", type="primary")  # fmt: skip
         return False
     if not is_allowed(st.user.to_dict(), rules):
-        st.title("Bilateral media monitor")
+        st.title(_("Bilateral media monitor"))
         st.error(
-            "This account is not on the list of people allowed to see this dashboard. "
-            "Log out and use another account, or ask the dashboard's administrator to add it.",
+            _(
+                "This account is not on the list of people allowed to see this dashboard. "
+                "Log out and use another account, or ask the dashboard's administrator to add it."
+            ),
             icon=":material/block:",
         )
-        st.button("Log out", key="logout", on_click=st.logout, icon=":material/logout:")
+        st.button(_("Log out"), key="logout", on_click=st.logout, icon=":material/logout:")
         return False
     return True

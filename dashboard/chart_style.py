@@ -11,6 +11,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from analytics.i18n import plotly_separators
+
 FONT = "Arial, Helvetica, sans-serif"  # a font every browser and the exporter measure alike
 
 # The white template as plotly's default, set once: naming it on each figure (``template=...``)
@@ -21,7 +23,8 @@ pio.templates.default = "plotly_white"
 
 def layout(fig: go.Figure, title: str, subtitle: str, *, hovermode: str = "x unified") -> go.Figure:
     """Give ``fig`` the dashboard's look: ``title`` over a smaller ``subtitle`` (plotly markup, already
-    escaped), the shared font, margins and legend below the plot (the white template is the default)."""
+    escaped), the shared font, margins and legend below the plot (the white template is the default).
+    Numbers on axes and in hovers use the interface language's decimal and thousands marks."""
     fig.update_layout(
         title={"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0, "xanchor": "left"},
         font={"family": FONT, "size": 13},
@@ -29,5 +32,6 @@ def layout(fig: go.Figure, title: str, subtitle: str, *, hovermode: str = "x uni
         hovermode=hovermode,
         legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
         height=420,
+        separators=plotly_separators(),
     )
     return fig

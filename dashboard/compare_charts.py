@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.schema import FREQUENCIES, THEME_LABELS
+from analytics.i18n import _
+from analytics.schema import FREQUENCIES, theme_label
 from dashboard.chart_style import layout
 from dashboard.palette import SHARE_COLOUR, VOLUME_COLOUR
 from dashboard.safe import plotly_text
@@ -20,8 +21,8 @@ SIDE_DASH: dict[str, str] = {"A": "solid", "B": "dash"}
 
 
 def _x_title(freq: str, aligned: bool) -> str:
-    unit = FREQUENCIES[freq]
-    return f"{unit.capitalize()} of each period (1 = first)" if aligned else unit.capitalize()
+    unit = _(FREQUENCIES[freq])
+    return _("{unit} of each period (1 = first)").format(unit=unit.capitalize()) if aligned else unit.capitalize()
 
 
 def compare_volume_chart(data: pd.DataFrame, *, subtitle: str, freq: str, aligned: bool) -> go.Figure:
@@ -44,13 +45,14 @@ def compare_volume_chart(data: pd.DataFrame, *, subtitle: str, freq: str, aligne
                 customdata=np.column_stack(
                     [rows["period"].dt.strftime("%Y-%m-%d"), rows["all_articles"], rows["share"]]
                 ),
-                hovertemplate="%{customdata[0]}: %{y:,} articles (%{customdata[2]:.1%} of %{customdata[1]:,})"
-                "<extra></extra>",
+                hovertemplate=_("%{customdata[0]}: %{y:,} articles (%{customdata[2]:.1%} of %{customdata[1]:,})")
+                + "<extra></extra>",
             )
         )
-    fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero")
+    fig.update_yaxes(title_text=_("Articles"), tickformat=",d", rangemode="tozero")
     fig.update_xaxes(title_text=_x_title(freq, aligned))
-    fig = layout(fig, f"Coverage volume per {FREQUENCIES[freq]}", subtitle, hovermode="closest")
+    title = _("Coverage volume per {unit}").format(unit=_(FREQUENCIES[freq]))
+    fig = layout(fig, title, subtitle, hovermode="closest")
     return fig.update_layout(margin={"t": 100})
 
 
@@ -65,17 +67,17 @@ def compare_theme_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 x=rows["share"],
-                y=[THEME_LABELS[t] for t in rows["theme"]],
+                y=[theme_label(t) for t in rows["theme"]],
                 orientation="h",
                 name=plotly_text(str(rows["label"].iloc[0])),
                 marker={"color": SIDE_COLOURS[side], "pattern": {"shape": "" if side == "A" else "/"}},
                 customdata=rows["articles"],
-                hovertemplate="%{x:.1%} of articles (%{customdata:,})<extra></extra>",
+                hovertemplate=_("%{x:.1%} of articles (%{customdata:,})") + "<extra></extra>",
             )
         )
-    fig.update_xaxes(title_text="Share of articles with the theme (an article can have several)", tickformat=".0%")
+    fig.update_xaxes(title_text=_("Share of articles with the theme (an article can have several)"), tickformat=".0%")
     fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
-    fig = layout(fig, "Themes", subtitle, hovermode="closest")
+    fig = layout(fig, _("Themes"), subtitle, hovermode="closest")
     return fig.update_layout(margin={"t": 100}, height=520)
 
 
@@ -97,12 +99,15 @@ def compare_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str, aligned:
                 customdata=np.column_stack(
                     [rows["period"].dt.strftime("%Y-%m-%d"), rows["n"], rows["ci_low"], rows["ci_high"]]
                 ),
-                hovertemplate="%{customdata[0]}: %{y:+.2f} (n=%{customdata[1]:,}; 95% CI %{customdata[2]:+.2f} "
-                "to %{customdata[3]:+.2f})<extra></extra>",
+                hovertemplate=_(
+                    "%{customdata[0]}: %{y:+.2f} (n=%{customdata[1]:,}; 95% CI %{customdata[2]:+.2f} "
+                    "to %{customdata[3]:+.2f})"
+                )
+                + "<extra></extra>",
             )
         )
     fig.add_hline(y=0, line={"color": "#888888", "width": 1, "dash": "dot"})
-    fig.update_yaxes(title_text="Tone (VADER compound, −1 to +1)", range=[-1, 1], zeroline=False)
+    fig.update_yaxes(title_text=_("Tone (VADER compound, −1 to +1)"), range=[-1, 1], zeroline=False)
     fig.update_xaxes(title_text=_x_title(freq, aligned))
-    fig = layout(fig, f"Tone per {FREQUENCIES[freq]}", subtitle, hovermode="closest")
+    fig = layout(fig, _("Tone per {unit}").format(unit=_(FREQUENCIES[freq])), subtitle, hovermode="closest")
     return fig.update_layout(margin={"t": 100})

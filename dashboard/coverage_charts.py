@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analytics.i18n import _
 from analytics.schema import FREQUENCIES
 from dashboard.chart_style import layout
 from dashboard.palette import SHARE_COLOUR, TONE_COLOUR, VOLUME_COLOUR, country_colour
@@ -19,10 +20,10 @@ def volume_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
         go.Bar(
             x=data["period"],
             y=data["articles"],
-            name="Articles",
+            name=_("Articles"),
             marker_color=VOLUME_COLOUR,
             customdata=data["all_articles"],
-            hovertemplate="%{y:,} articles of %{customdata:,}<extra></extra>",
+            hovertemplate=_("%{y:,} articles of %{customdata:,}") + "<extra></extra>",
         ),
         secondary_y=False,
     )
@@ -30,16 +31,16 @@ def volume_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
         go.Scatter(
             x=data["period"],
             y=data["share"],
-            name="Share of all coverage",
+            name=_("Share of all coverage"),
             mode="lines",
             line={"color": SHARE_COLOUR, "width": 2},
-            hovertemplate="%{y:.1%} of all coverage<extra></extra>",
+            hovertemplate=_("%{y:.1%} of all coverage") + "<extra></extra>",
         ),
         secondary_y=True,
     )
-    fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="Share of all coverage", tickformat=".0%", rangemode="tozero", secondary_y=True)
-    return layout(fig, f"Coverage volume per {FREQUENCIES[freq]}", subtitle)
+    fig.update_yaxes(title_text=_("Articles"), tickformat=",d", rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text=_("Share of all coverage"), tickformat=".0%", rangemode="tozero", secondary_y=True)
+    return layout(fig, _("Coverage volume per {unit}").format(unit=_(FREQUENCIES[freq])), subtitle)
 
 
 def volume_by_source_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
@@ -53,8 +54,9 @@ def volume_by_source_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> g
                    hovertemplate=f"{label}: " + "%{y:,}<extra></extra>")
         )  # fmt: skip
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero")
-    return layout(fig, f"Coverage by source country per {FREQUENCIES[freq]}", subtitle)
+    fig.update_yaxes(title_text=_("Articles"), tickformat=",d", rangemode="tozero")
+    title = _("Coverage by source country per {unit}").format(unit=_(FREQUENCIES[freq]))
+    return layout(fig, title, subtitle)
 
 
 def mirror_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
@@ -62,28 +64,29 @@ def mirror_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
     fig = go.Figure()
     for code in sorted(data["source_country"].unique()):
         rows = data.loc[data["source_country"] == code]
-        label = plotly_text(f"{code} media")
+        label = plotly_text(_("{country} media").format(country=code))
         fig.add_trace(
             go.Scatter(
                 x=rows["period"], y=rows["share"], name=label, mode="lines",
                 line={"color": country_colour(str(code)), "width": 2},
                 customdata=rows[["articles", "country_total"]].to_numpy(),
-                hovertemplate=f"{label}: " + "%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+                hovertemplate=f"{label}: " + _("%{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})")
+                + "<extra></extra>",
             )
         )  # fmt: skip
-    fig.update_yaxes(title_text="Share of the country's own coverage", tickformat=".0%", rangemode="tozero")
-    return layout(fig, "Mirror view: each side's media on the relationship", subtitle)
+    fig.update_yaxes(title_text=_("Share of the country's own coverage"), tickformat=".0%", rangemode="tozero")
+    return layout(fig, _("Mirror view: each side's media on the relationship"), subtitle)
 
 
 def diversity_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
     """Articles, distinct stories (wire copies once) and distinct outlets per period."""
     fig = go.Figure()
-    styles = {"articles": ("Articles", VOLUME_COLOUR, "solid"), "stories": ("Stories (wire copies once)", SHARE_COLOUR,
-              "dash"), "outlets": ("Outlets", TONE_COLOUR, "dot")}  # fmt: skip
+    styles = {"articles": (_("Articles"), VOLUME_COLOUR, "solid"), "stories": (_("Stories (wire copies once)"),
+              SHARE_COLOUR, "dash"), "outlets": (_("Outlets"), TONE_COLOUR, "dot")}  # fmt: skip
     for column, (name, colour, dash) in styles.items():
         fig.add_trace(
             go.Scatter(x=data["period"], y=data[column], name=name, mode="lines",
                        line={"color": colour, "width": 2, "dash": dash})
         )  # fmt: skip
-    fig.update_yaxes(title_text="Count", tickformat=",d", rangemode="tozero")
-    return layout(fig, f"Outlet diversity per {FREQUENCIES[freq]}", subtitle)
+    fig.update_yaxes(title_text=_("Count"), tickformat=",d", rangemode="tozero")
+    return layout(fig, _("Outlet diversity per {unit}").format(unit=_(FREQUENCIES[freq])), subtitle)

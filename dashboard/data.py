@@ -21,6 +21,7 @@ from analytics import dataset, engine, views
 from analytics.engine import Source
 from analytics.errors import StoreError
 from analytics.filters import Filters
+from analytics.i18n import _, format_number, language
 from analytics.measures import spikes
 from analytics.selection import resolve
 from analytics.store import Store, default_db_path
@@ -82,10 +83,10 @@ def hidden_demo_notice(info: StoreInfo) -> str | None:
     """The notice every page shows when the store's demo articles are left out, else None."""
     if not info.hidden_demo:
         return None
-    return (
-        f"This store also holds {info.hidden_demo:,} demo articles; they are left out, and every page "
-        f"analyses only the {info.articles:,} collected ones. Keep demo data in a store of its own."
-    )
+    return _(
+        "This store also holds {demo} demo articles; they are left out, and every page "
+        "analyses only the {real} collected ones. Keep demo data in a store of its own."
+    ).format(demo=format_number(info.hidden_demo), real=format_number(info.articles))
 
 
 def _parse_utc(text: str | None) -> datetime | None:
@@ -107,14 +108,14 @@ def freshness_warning(info: StoreInfo, now: datetime | None = None) -> str | Non
         return None
     now = now or datetime.now(UTC)
     if info.last_success is None:
-        return "No pull has succeeded on this store yet: run `bilat pull`, or schedule it (see the Data page)."
+        return _("No pull has succeeded on this store yet: run `bilat pull`, or schedule it (see the Data page).")
     age = now - info.last_success
     if age > stale_after():
         hours = age.total_seconds() / 3600
-        return (
-            f"The data may be stale: the last successful pull finished {hours:.0f} hours ago "
-            f"({info.last_success:%Y-%m-%d %H:%M} UTC). Check the Data page and the schedule."
-        )
+        return _(
+            "The data may be stale: the last successful pull finished {hours} hours ago "
+            "({when} UTC). Check the Data page and the schedule."
+        ).format(hours=format_number(hours), when=f"{info.last_success:%Y-%m-%d %H:%M}")
     return None
 
 
@@ -145,16 +146,18 @@ def analysis(info: StoreInfo) -> Analysis:
         note = None
         if state != "current":
             label = (
-                "Building the analysis dataset from the store (first start on this store)..."
+                _("Building the analysis dataset from the store (first start on this store)...")
                 if state == "missing"
-                else "Bringing the analysis dataset up to date with the store..."
+                else _("Bringing the analysis dataset up to date with the store...")
             )
             with st.spinner(label, show_time=True):
                 try:
-                    _, summary = dataset.bring_up_to_date(store)
-                    note = f"The analysis dataset was {'built' if state == 'missing' else 'brought up to date'}: " + (
-                        f"{len(summary['written'])} months written."
-                    )
+                    summary = dataset.bring_up_to_date(store)[1]
+                    note = (
+                        _("The analysis dataset was built: {months} months written.")
+                        if state == "missing"
+                        else _("The analysis dataset was brought up to date: {months} months written.")
+                    ).format(months=len(summary["written"]))
                 except OSError as exc:
                     if state == "missing":
                         raise StoreError(
@@ -162,7 +165,9 @@ def analysis(info: StoreInfo) -> Analysis:
                             f"({exc.strerror or exc}); "
                             "make that folder writable by the dashboard, or run bilat dataset --rebuild as its owner"
                         ) from exc
-                    note = f"The analysis dataset is behind the store and could not be updated here ({exc})."
+                    note = _(
+                        "The analysis dataset is behind the store and could not be updated here ({error})."
+                    ).format(error=exc)
         manifest = dataset.read_manifest(store) or {"months": {}}
         return Analysis(root=str(dataset.folder(store)), stamp=dataset.stamp(manifest), note=note)
 
@@ -179,8 +184,10 @@ def choices(root: str, stamp: str) -> Choices:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def scorer_note(root: str, stamp: str, dyad: str | None) -> str | None:
-    return views.scorer_note(source(root, stamp), dyad)
+def scorer_note(root: str, stamp: str, dyad: str | None, ui: str) -> str | None:
+    """The scorer note of :func:`analytics.views.scorer_note`, in the interface language ``ui`` (a key of the cache)."""
+    with language(ui):
+        return views.scorer_note(source(root, stamp), dyad)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -219,15 +226,28 @@ ARTICLE_LIMIT = 500
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def article_table(path: str, root: str, stamp: str, filters: Filters, search: str) -> tuple[pd.DataFrame, int]:
-    """The newest :data:`ARTICLE_LIMIT` selected articles (title search applied), and how many match."""
-    hits = None
-    if search.strip():
+def article_table(
+    path: str, root: str, stamp: str, filters: Filters, search: str
+) -> tuple[pd.DataFrame, int, bool]:
+    """At most :data:`ARTICLE_LIMIT` selected articles, how many match, and whether the search
+    stopped at the store's :attr:`Store.SEARCH_LIMIT` best matches.
+
+    Without a search, the newest first. With one (syntax: :mod:`analytics.search`; an
+    :class:`InputError` when it cannot run), the best-ranked first, with a ``snippet`` column (raw:
+    see :func:`dashboard.safe.md_snippet`).
+    """
+    if not search.strip():
+        ns, total = views.newest(source(root, stamp), filters, ARTICLE_LIMIT)
         with Store(path) as store:
-            hits = store.search_titles(search)
-    ns, total = views.newest(source(root, stamp), filters, ARTICLE_LIMIT, among=hits)
+            return store.article_rows(ns), total, False
     with Store(path) as store:
-        return store.article_rows(ns), total
+        found = store.search_articles(search)
+    kept, total = views.newest(source(root, stamp), filters, max(len(found), 1), among=found["n"])
+    ranked = found[found["n"].isin(kept)].head(ARTICLE_LIMIT)
+    with Store(path) as store:
+        rows = store.article_rows(ranked["n"].tolist())
+    table = ranked.merge(rows, on="n", how="inner", validate="1:1")[[*rows.columns, "snippet"]]
+    return table, total, len(found) >= Store.SEARCH_LIMIT
 
 
 def stored_article(path: str, article_id: str) -> dict | None:

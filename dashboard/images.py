@@ -32,11 +32,12 @@ from plotly.offline import get_plotlyjs
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analytics.errors import BilatError
+from analytics.i18n import _, current, language
 
 INSTALL_HINT = (
     "install Chromium (`apt-get install chromium` on Debian or Ubuntu) or point BROWSER_PATH at a "
     "Chrome/Chromium executable, then restart the dashboard; the CSV and HTML downloads work without it"
-)
+)  # the English text; shown through _()
 
 # The kaleido page loads MathJax from a CDN unless told not to; the charts have no LaTeX, and an
 # offline server would wait on that request.
@@ -99,8 +100,10 @@ def _take(session: str, cost: int) -> None:
     if refused:
         raise _refuse(
             session,
-            f"Chart images are limited to {IMAGES_PER_WINDOW} a minute for each visitor, and this one would go "
-            f"over: try again in {max(1, round(wait_for))} seconds. CSV and HTML downloads are not limited.",
+            _(
+                "Chart images are limited to {limit} a minute for each visitor, and this one would go over: "
+                "try again in {seconds} seconds. CSV and HTML downloads are not limited."
+            ).format(limit=IMAGES_PER_WINDOW, seconds=max(1, round(wait_for))),
         )
 
 
@@ -111,13 +114,15 @@ def rationed(make: Callable[[], bytes], *, cost: int = 1) -> Callable[[], bytes]
     more images than the allowance costs the whole allowance, so it can still be made."""
     session = _session_id()
     cost = min(cost, IMAGES_PER_WINDOW)
+    ui = current()  # the refusal's language: ``run`` is called outside the script run that set it
 
     def run() -> bytes:
-        _take(session, cost)
-        try:
-            return make()
-        except ExportBusy as error:
-            raise _refuse(session, str(error)) from None
+        with language(ui):
+            _take(session, cost)
+            try:
+                return make()
+            except ExportBusy as error:
+                raise _refuse(session, str(error)) from None
 
     return run
 
@@ -139,7 +144,7 @@ def _render(figure: dict, options: dict[str, Any]) -> bytes:
     """Draw a figure dict with the shared kaleido server, starting it on first use."""
     global _server_started
     if not _lock.acquire(timeout=EXPORT_WAIT):
-        raise ExportBusy("The server is busy drawing other chart images: try again in a moment.")
+        raise ExportBusy(_("The server is busy drawing other chart images: try again in a moment."))
     try:
         if not _server_started:
             kaleido.start_sync_server(silence_warnings=True, **_KALEIDO_OPTIONS)
@@ -154,8 +159,9 @@ def _render(figure: dict, options: dict[str, Any]) -> bytes:
             _stop_server()
             _server_started = False
             raise ExportError(
-                f"The chart image could not be drawn ({type(error).__name__}: {error}). "
-                f"If this persists, {INSTALL_HINT}."
+                _("The chart image could not be drawn ({error}). If this persists, {hint}.").format(
+                    error=f"{type(error).__name__}: {error}", hint=_(INSTALL_HINT)
+                )
             ) from error
     finally:
         _lock.release()
@@ -186,7 +192,9 @@ def _call_server(figure: dict, options: dict[str, Any]) -> bytes:
             _stop_server()
             _server_started = False
             raise ExportError(
-                f"Chart images need a Chromium browser, which was not found or failed to start: {INSTALL_HINT}."
+                _("Chart images need a Chromium browser, which was not found or failed to start: {hint}.").format(
+                    hint=_(INSTALL_HINT)
+                )
             )
     return outcome.result()
 
@@ -229,14 +237,15 @@ def figure_div(fig: go.Figure, *, div_id: str) -> str:
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, config=HTML_CONFIG, div_id=div_id)
 
 
-def html_page(title: str, body: str, *, style: str = "") -> bytes:
+def html_page(title: str, body: str, *, style: str = "", lang: str | None = None) -> bytes:
     """A UTF-8 HTML document with plotly.js embedded once in its head, so it works offline.
 
-    ``title`` is escaped here; ``body`` must already be safe HTML.
+    ``title`` is escaped here; ``body`` must already be safe HTML; ``lang`` is the page's language
+    (``en``, ``es``), by default the interface language current when the page is made.
     """
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{html.escape(lang or current())}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n"
         f"<style>body{{font-family:Arial,Helvetica,sans-serif;color:#222;background:#fff;margin:1.5rem}}{style}</style>\n"
@@ -245,6 +254,7 @@ def html_page(title: str, body: str, *, style: str = "") -> bytes:
     ).encode()
 
 
-def html_bytes(fig: go.Figure, *, title: str) -> bytes:
-    """A standalone interactive HTML file of the figure (plotly.js embedded: no network needed)."""
-    return html_page(title, figure_div(fig, div_id="chart"))
+def html_bytes(fig: go.Figure, *, title: str, lang: str | None = None) -> bytes:
+    """A standalone interactive HTML file of the figure (plotly.js embedded: no network needed), in
+    the language ``lang`` (by default the current interface language)."""
+    return html_page(title, figure_div(fig, div_id="chart"), lang=lang)

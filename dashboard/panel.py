@@ -1,8 +1,8 @@
 """Drawing the panels of a page: each chart with its downloads, then the page's briefing pack.
 
 :func:`render` draws a page as :mod:`dashboard.panels` declares it, against the page's bundle: the
-filters as a caption, the empty-selection message, every chart with its PNG, SVG, HTML and CSV
-buttons (:func:`show`), then the briefing buttons (:func:`briefing`: the whole page as a ZIP and as
+filters as a caption, the empty-selection message, every chart with its PNG, SVG, HTML, CSV and
+XLSX buttons (:func:`show`), then the briefing buttons (:func:`briefing`: the whole page as a ZIP and as
 one HTML report). Images are made only when their button is clicked (``download_button`` with a
 callable), so ordinary reruns stay fast.
 """
@@ -16,15 +16,15 @@ import streamlit as st
 
 from analytics.enrich import enrichment_version
 from analytics.filters import Filters
+from analytics.i18n import _, current
 from dashboard import export
 from dashboard.briefing import BriefingView, Panel, briefing_html, briefing_zip
 from dashboard.images import html_bytes, png_bytes, rationed, svg_bytes
-from dashboard.panels import PageSpec, PanelSpec
-from dashboard.safe import md_escape, plotly_text
+from dashboard.panels import SIDES, PageSpec, PanelSpec, make_panel, subtitle_words
+from dashboard.safe import md_escape
 from dashboard.state import View
 
-_MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv"}
-SIDES = ("A", "B")
+_MIME = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv", "xlsx": export.XLSX_MIME}
 
 
 def caption(sides: tuple[Filters, ...]) -> str:
@@ -37,20 +37,16 @@ def caption(sides: tuple[Filters, ...]) -> str:
 def subtitle_of(view: View, sides: tuple[Filters, ...] | None = None) -> str:
     """The chart subtitle: the filters in words (of ``sides`` when given, labelled A and B), labelled
     when the data are the demo's."""
-    # Escaped: plotly renders a few HTML tags in titles, and outlet names come from internet feeds.
-    sides = sides or (view.filters,)
-    if len(sides) == 1:
-        words = plotly_text(sides[0].describe())
-    else:
-        words = "<br>".join(f"{side}: {plotly_text(f.describe())}" for side, f in zip(SIDES, sides, strict=True))
-    return ("DEMO DATA (invented articles) · " if view.info.demo else "") + words
+    return subtitle_words(sides or (view.filters,), demo=view.info.demo)
 
 
 def nothing_matches() -> None:
     """The message every page shows when the filters select no article; stops the page."""
     st.info(
-        "No articles match these filters. Widen the date range, remove a theme, source country, outlet or "
-        "language, or choose another country pair."
+        _(
+            "No articles match these filters. Widen the date range, remove a theme, source country, outlet or "
+            "language, or choose another country pair."
+        )
     )
     st.stop()
 
@@ -101,13 +97,11 @@ def render(
 def draw(spec: PanelSpec, bundle: Any, view: View, *, subtitle: str, **drawing: Any) -> Panel | None:
     """Draw one declared panel from ``bundle`` with its downloads; None (and the panel's ``absent``
     note) when the bundle has no frame for it."""
-    frame = getattr(bundle, spec.frame)
-    if frame is None:
+    panel = make_panel(spec, bundle, subtitle=subtitle, **drawing)
+    if panel is None:
         if spec.absent:
-            st.caption(spec.absent)
+            st.caption(_(spec.absent))
         return None
-    figure = spec.chart(frame, subtitle=subtitle, **{name: drawing[name] for name in spec.args})
-    panel = Panel(spec.name, spec.title, figure, frame, spec.method)
     show(panel, view)
     return panel
 
@@ -122,6 +116,7 @@ def span(view: View) -> tuple[str, str]:
 def show(panel: Panel, view: View) -> None:
     """The chart and a row of download buttons for it."""
     first, last = span(view)
+    ui = current()  # the HTML file's language; its button's callable runs outside this script run
 
     def name(ext: str) -> str:
         return export.file_name(panel.name, view.filters, ext, first=first, last=last)
@@ -133,10 +128,17 @@ def show(panel: Panel, view: View) -> None:
     makers = {
         "png": rationed(lambda: png_bytes(panel.figure)),
         "svg": rationed(lambda: svg_bytes(panel.figure)),
-        "html": lambda: html_bytes(panel.figure, title=panel.title),
+        "html": lambda: html_bytes(panel.figure, title=panel.title, lang=ui),
         "csv": lambda: export.csv_bytes(panel.data),
+        "xlsx": lambda: export.xlsx_bytes(
+            panel.data, sheet=panel.name[:31], title=panel.title, created=view.info.last_success
+        ),
     }
-    cols = st.columns([1, 1, 1, 1, 4])
+    helps = {
+        "csv": _("Exactly the data plotted above; UTF-8, opens in Excel."),
+        "xlsx": _("Exactly the data plotted above, as an Excel workbook with numbers and dates kept."),
+    }
+    cols = st.columns([1, 1, 1, 1, 1, 3])
     for col, (ext, make) in zip(cols, makers.items(), strict=False):
         col.download_button(
             ext.upper(),
@@ -146,9 +148,9 @@ def show(panel: Panel, view: View) -> None:
             key=f"{ext}-{panel.name}",
             icon=":material/download:",
             on_click="ignore",
-            help="Exactly the data plotted above." if ext == "csv" else f"The chart as {ext.upper()}.",
+            help=helps.get(ext) or _("The chart as {format}.").format(format=ext.upper()),
         )
-    with st.expander("How this is computed"):
+    with st.expander(_("How this is computed")):
         st.markdown(panel.method)
 
 
@@ -157,7 +159,7 @@ def briefing(panels: list[Panel], view: View, page: str) -> None:
     if not panels:
         return
     first, last = span(view)
-    stamp = view.info.last_success.strftime("%Y-%m-%d %H:%M UTC") if view.info.last_success else "not pulled"
+    stamp = view.info.last_success.strftime("%Y-%m-%d %H:%M UTC") if view.info.last_success else _("not pulled")
     pack = BriefingView(
         filters=view.filters,
         view_name=page,
@@ -168,25 +170,26 @@ def briefing(panels: list[Panel], view: View, page: str) -> None:
         last=last,
     )
     stem = export.file_name(f"{page.lower()}_briefing", view.filters, "zip", first=first, last=last)
+    ui = current()  # the buttons' callables run outside this script run, where the language is not set
     st.divider()
-    left, right, _ = st.columns([2, 2, 3])
+    left, right, _spare = st.columns([2, 2, 3])
     left.download_button(
-        "Briefing pack (ZIP)",
-        data=rationed(lambda: briefing_zip(panels, pack), cost=2 * len(panels)),  # a PNG and an SVG per chart
+        _("Briefing pack (ZIP)"),
+        data=rationed(lambda: briefing_zip(panels, pack, ui=ui), cost=2 * len(panels)),  # a PNG and an SVG per chart
         file_name=stem,
         mime="application/zip",
         key=f"briefing-zip-{page}",
         icon=":material/folder_zip:",
         on_click="ignore",
-        help="Every chart of this page as PNG, SVG, HTML and CSV, with a summary of the filters and methods.",
+        help=_("Every chart of this page as PNG, SVG, HTML, CSV and XLSX, with a summary of the filters and methods."),
     )
     right.download_button(
-        "Report (HTML)",
-        data=lambda: briefing_html(panels, pack),
+        _("Report (HTML)"),
+        data=lambda: briefing_html(panels, pack, ui=ui),
         file_name=stem.removesuffix(".zip") + ".html",
         mime="text/html",
         key=f"briefing-html-{page}",
         icon=":material/description:",
         on_click="ignore",
-        help="One self-contained page with every chart, its data and how it is computed; opens offline.",
+        help=_("One self-contained page with every chart, its data and how it is computed; opens offline."),
     )

@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import re
 
+from analytics.search import snippet_parts
+
 # Inline syntax anywhere in a line: emphasis, code, links and images, HTML, tables, math.
 _INLINE = re.compile(r"([\\`*_~\[\]<>|$])")
 # An entity reference (&amp; &#91;) would be decoded into the character it names.
@@ -59,3 +61,9 @@ def safe_url(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return None
+
+
+def md_snippet(snippet: str) -> str:
+    """A search snippet (hits between :data:`analytics.search.HIT_START` and ``HIT_END``) as
+    Markdown: every piece escaped with :func:`md_escape` first, then each hit made bold."""
+    return "".join(f"**{md_escape(text)}**" if hit else md_escape(text) for text, hit in snippet_parts(snippet))

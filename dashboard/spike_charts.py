@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.i18n import _
 from analytics.schema import FREQUENCIES
 from dashboard.chart_style import layout
 from dashboard.palette import SPIKE_COLOUR, VOLUME_COLOUR
@@ -23,7 +24,7 @@ def _marks(rows: pd.DataFrame, y: pd.Series, *, name: str, symbols: list[str] | 
         mode="markers",
         marker={"color": SPIKE_COLOUR, "size": 13, "symbol": symbols, "line": {"color": "#000000", "width": 1}},
         customdata=rows["score"],
-        hovertemplate=text + " (score %{customdata:+.1f})<extra></extra>",
+        hovertemplate=text + " " + _("(score %{customdata:+.1f})") + "<extra></extra>",
     )
 
 
@@ -37,17 +38,18 @@ def spike_volume_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Fi
         go.Bar(
             x=data["period"],
             y=data["articles"],
-            name="Articles",
+            name=_("Articles"),
             marker_color=VOLUME_COLOUR,
             customdata=data[["all_articles", "share"]].to_numpy(),
-            hovertemplate="%{y:,} articles (%{customdata[1]:.1%} of %{customdata[0]:,})<extra></extra>",
+            hovertemplate=_("%{y:,} articles (%{customdata[1]:.1%} of %{customdata[0]:,})") + "<extra></extra>",
         )
     )
     flagged = data.loc[data["flagged"]]
-    fig.add_trace(_marks(flagged, flagged["articles"], name="Volume spike", symbols="star", text="Volume spike"))
-    fig.update_yaxes(title_text="Articles", tickformat=",d", rangemode="tozero")
-    fig.update_xaxes(title_text=FREQUENCIES[freq].capitalize())
-    return layout(fig, f"Coverage volume per {FREQUENCIES[freq]}, spikes marked", subtitle)
+    spike = _("Volume spike")
+    fig.add_trace(_marks(flagged, flagged["articles"], name=spike, symbols="star", text=spike))
+    fig.update_yaxes(title_text=_("Articles"), tickformat=",d", rangemode="tozero")
+    fig.update_xaxes(title_text=_(FREQUENCIES[freq]).capitalize())
+    return layout(fig, _("Coverage volume per {unit}, spikes marked").format(unit=_(FREQUENCIES[freq])), subtitle)
 
 
 def spike_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
@@ -58,6 +60,7 @@ def spike_tone_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figu
     fig = tone_figure(data, mode="lines")
     flagged = data.loc[data["flagged"]]
     symbols = ["triangle-up" if s > 0 else "triangle-down" for s in flagged["score"]]
-    fig.add_trace(_marks(flagged, flagged["mean"], name="Tone shift", symbols=symbols, text="Tone shift"))
-    fig.update_xaxes(title_text=FREQUENCIES[freq].capitalize())
-    return layout(fig, f"Tone per {FREQUENCIES[freq]}, shifts marked", subtitle)
+    shift = _("Tone shift")
+    fig.add_trace(_marks(flagged, flagged["mean"], name=shift, symbols=symbols, text=shift))
+    fig.update_xaxes(title_text=_(FREQUENCIES[freq]).capitalize())
+    return layout(fig, _("Tone per {unit}, shifts marked").format(unit=_(FREQUENCIES[freq])), subtitle)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.schema import FREQUENCIES, THEME_LABELS, THEMES
+from analytics.i18n import _
+from analytics.schema import FREQUENCIES, THEMES, theme_label
 from dashboard.chart_style import layout
 from dashboard.palette import BASELINE_COLOUR, SPIKE_COLOUR, THEME_COLOURS
 from dashboard.safe import plotly_text
@@ -17,19 +18,19 @@ def theme_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=rows["share"],
-            y=[THEME_LABELS[t] for t in rows["theme"]],
+            y=[theme_label(t) for t in rows["theme"]],
             orientation="h",
             marker_color=[THEME_COLOURS[t] for t in rows["theme"]],
             customdata=rows["articles"],
             text=[f"{v:.0%}" for v in rows["share"].fillna(0)],
             textposition="outside",
-            hovertemplate="%{x:.1%} of articles (%{customdata:,})<extra></extra>",
-            name="Share of articles",
+            hovertemplate=_("%{x:.1%} of articles (%{customdata:,})") + "<extra></extra>",
+            name=_("Share of articles"),
         )
     )
-    fig.update_xaxes(title_text="Share of articles with the theme (an article can have several)", tickformat=".0%")
+    fig.update_xaxes(title_text=_("Share of articles with the theme (an article can have several)"), tickformat=".0%")
     fig.update_layout(showlegend=False, hovermode="closest")
-    return layout(fig, "Themes", subtitle, hovermode="closest")
+    return layout(fig, _("Themes"), subtitle, hovermode="closest")
 
 
 def theme_stack_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Figure:
@@ -41,13 +42,14 @@ def theme_stack_chart(data: pd.DataFrame, *, subtitle: str, freq: str) -> go.Fig
             continue
         fig.add_trace(
             go.Bar(
-                x=rows["period"], y=rows["articles"], name=THEME_LABELS[theme], marker_color=THEME_COLOURS[theme],
-                customdata=rows["share"].fillna(0), hovertemplate="%{y:,} articles (%{customdata:.0%})<extra></extra>",
+                x=rows["period"], y=rows["articles"], name=theme_label(theme), marker_color=THEME_COLOURS[theme],
+                customdata=rows["share"].fillna(0),
+                hovertemplate=_("%{y:,} articles (%{customdata:.0%})") + "<extra></extra>",
             )
         )  # fmt: skip
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text="Articles tagged (overlapping)", tickformat=",d", rangemode="tozero")
-    return layout(fig, f"Themes per {FREQUENCIES[freq]}", subtitle)
+    fig.update_yaxes(title_text=_("Articles tagged (overlapping)"), tickformat=",d", rangemode="tozero")
+    return layout(fig, _("Themes per {unit}").format(unit=_(FREQUENCIES[freq])), subtitle)
 
 
 def theme_source_heatmap(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
@@ -57,15 +59,15 @@ def theme_source_heatmap(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
     grid = grid.reindex(index=list(THEMES), columns=sources)
     fig = go.Figure(
         go.Heatmap(
-            z=grid.to_numpy(), x=[plotly_text(str(s)) for s in sources], y=[THEME_LABELS[t] for t in grid.index],
+            z=grid.to_numpy(), x=[plotly_text(str(s)) for s in sources], y=[theme_label(t) for t in grid.index],
             colorscale="Cividis",
-            zmin=0, zmax=1, colorbar={"title": "Share", "tickformat": ".0%"},
-            hovertemplate="%{y} in %{x} media: %{z:.0%}<extra></extra>",
+            zmin=0, zmax=1, colorbar={"title": _("Share"), "tickformat": ".0%"},
+            hovertemplate=_("%{y} in %{x} media: %{z:.0%}") + "<extra></extra>",
         )
     )  # fmt: skip
-    fig.update_xaxes(title_text="Source country")
+    fig.update_xaxes(title_text=_("Source country"))
     fig.update_layout(hovermode="closest")
-    return layout(fig, "Themes by source country", subtitle, hovermode="closest")
+    return layout(fig, _("Themes by source country"), subtitle, hovermode="closest")
 
 
 def theme_change_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
@@ -73,15 +75,16 @@ def theme_change_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
     rows = data.sort_values("change", kind="stable")
     fig = go.Figure(
         go.Bar(
-            x=rows["change"], y=[THEME_LABELS[t] for t in rows["theme"]], orientation="h",
+            x=rows["change"], y=[theme_label(t) for t in rows["theme"]], orientation="h",
             marker_color=[THEME_COLOURS[t] for t in rows["theme"]],
             customdata=rows[["previous_share", "current_share"]].to_numpy(),
-            hovertemplate="%{customdata[0]:.0%} → %{customdata[1]:.0%}<extra></extra>", name="Change",
+            hovertemplate="%{customdata[0]:.0%} → %{customdata[1]:.0%}<extra></extra>", name=_("Change"),
         )
     )  # fmt: skip
-    fig.update_xaxes(title_text="Change in share (percentage points)", tickformat="+.0%")
+    fig.update_xaxes(title_text=_("Change in share (percentage points)"), tickformat="+.0%")
     fig.update_layout(showlegend=False)
-    return layout(fig, "Themes rising and falling against the previous period", subtitle, hovermode="closest")
+    title = _("Themes rising and falling against the previous period")
+    return layout(fig, title, subtitle, hovermode="closest")
 
 
 def theme_mix_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
@@ -91,9 +94,9 @@ def theme_mix_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
     (:class:`analytics.measures.spikes.SpikeDrivers.theme_mix`), drawn in its order from the top.
     """
     rows = data.iloc[::-1]
-    labels = [THEME_LABELS[t] for t in rows["theme"]]
+    labels = [theme_label(t) for t in rows["theme"]]
     fig = go.Figure()
-    for prefix, name, colour in (("baseline", "Baseline", BASELINE_COLOUR), ("spike", "Spike", SPIKE_COLOUR)):
+    for prefix, name, colour in (("baseline", _("Baseline"), BASELINE_COLOUR), ("spike", _("Spike"), SPIKE_COLOUR)):
         fig.add_trace(
             go.Bar(
                 x=rows[f"{prefix}_share"],
@@ -102,10 +105,12 @@ def theme_mix_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
                 name=name,
                 marker_color=colour,
                 customdata=rows[[f"{prefix}_articles", "change"]].to_numpy(),
-                hovertemplate="%{x:.0%} of articles (%{customdata[0]:,}); change %{customdata[1]:+.0%}"
-                "<extra>" + name + "</extra>",
+                hovertemplate=_("%{x:.0%} of articles (%{customdata[0]:,}); change %{customdata[1]:+.0%}")
+                + "<extra>"
+                + name
+                + "</extra>",
             )
         )
-    fig.update_xaxes(title_text="Share of articles with the theme", tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(title_text=_("Share of articles with the theme"), tickformat=".0%", rangemode="tozero")
     fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
-    return layout(fig, "Theme mix: spike vs baseline", subtitle, hovermode="closest")
+    return layout(fig, _("Theme mix: spike vs baseline"), subtitle, hovermode="closest")

@@ -42,7 +42,9 @@ def test_overview_renders_demo_data(demo_db, use_db):
     assert bar_total(charts["Coverage volume per week"]) == articles
     assert any("Demo data" in w.value for w in at.sidebar.warning)
     keys = {b.key for b in at.get("download_button")}
-    expected = {f"{ext}-{name}" for ext in ("png", "svg", "html", "csv") for name in ("volume", "themes", "tone")}
+    expected = {
+        f"{ext}-{name}" for ext in ("png", "svg", "html", "csv", "xlsx") for name in ("volume", "themes", "tone")
+    }
     assert keys == expected | {"briefing-zip-Overview", "briefing-html-Overview"}
 
 

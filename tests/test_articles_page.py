@@ -44,6 +44,7 @@ def test_table_lists_the_selected_articles(tricky_db, use_db):
     assert table["title"].tolist()[0].startswith("Perú y EE.UU.")  # newest first
     assert len(table) == 2 and set(table["source_country"]) == {"PER"}
     assert "2 articles" in at.caption[0].value
+    assert {b.key for b in at.get("download_button")} == {"csv-articles", "xlsx-articles"}
 
 
 def test_title_search(tricky_db, use_db):

@@ -60,7 +60,7 @@ def test_filter_then_download_csv(server, browser, tmp_path):
     assert download.suggested_filename.startswith("PER-USA_volume_trade_")
     target = tmp_path / download.suggested_filename
     download.save_as(target)
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert list(rows[0]) == ["period", "articles", "all_articles", "share"]
     assert sum(int(r["articles"]) for r in rows) == after
     assert all(0 <= float(r["share"]) <= 1 for r in rows if r["share"])
@@ -128,7 +128,7 @@ def test_downloads_from_toolbar_buttons_and_briefing_pack(server, browser, tmp_p
     assert {"summary.md", "report.html"} <= names
     for chart_name in ("volume", "themes", "tone"):
         stem = f"PER-USA_{chart_name}_2026-01-01_2026-06-30"
-        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.html", f"{stem}.csv"} <= names
+        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.html", f"{stem}.csv", f"{stem}.xlsx"} <= names
     assert "DEMO DATA" in summary and "PER-USA" in summary
     context.close()
 

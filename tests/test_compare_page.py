@@ -62,7 +62,7 @@ def test_two_pairs_side_by_side(demo_db, use_db):
     assert "B: MEX-USA; 2026-04-01 to 2026-06-30" in charts["Themes"]["layout"]["title"]["text"]
     keys = {b.key for b in at.get("download_button")}
     panels = ("compare-volume", "compare-themes", "compare-tone")
-    assert keys == {f"{ext}-{p}" for ext in ("png", "svg", "html", "csv") for p in panels} | {
+    assert keys == {f"{ext}-{p}" for ext in ("png", "svg", "html", "csv", "xlsx") for p in panels} | {
         "briefing-zip-Compare", "briefing-html-Compare"}  # fmt: skip
 
 

@@ -21,7 +21,9 @@ def test_csv_neutralises_formulas_but_keeps_numbers():
             "tone": [-0.25, 0.5],
         }
     )
-    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8"))))
+    data = csv_bytes(frame)
+    assert data.startswith("\ufeff".encode())  # the byte-order mark that makes Excel read UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [
         ["period", "title", "outlet", "tone"],
         ["2026-01-05", '\'=HYPERLINK("http://x")', "'@wire", "-0.25"],

@@ -11,6 +11,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from analytics import engine, views
 from analytics.filters import Filters
 from dashboard import coverage_charts, theme_charts
 from dashboard.briefing import DEMO_LABEL, BriefingView, Panel, briefing_html, briefing_zip, summary_markdown
-from dashboard.export import csv_bytes
+from dashboard.export import csv_bytes, xlsx_bytes
 from dashboard.images import html_bytes, png_bytes, svg_bytes
 from tests.conftest import JAN
 
@@ -60,7 +61,7 @@ def panels(tiny) -> list[Panel]:
 
 
 def expected_names(stem: str) -> set[str]:
-    return {f"PER-USA_{stem}_2026-01-05_2026-01-18.{ext}" for ext in ("png", "svg", "html", "csv")}
+    return {f"PER-USA_{stem}_2026-01-05_2026-01-18.{ext}" for ext in ("png", "svg", "html", "csv", "xlsx")}
 
 
 # ---- without a browser ---------------------------------------------------------------------------
@@ -172,6 +173,8 @@ def test_zip_holds_every_file_of_the_pack(panels):
     for panel in panels:
         stem = f"PER-USA_{panel.name}_2026-01-05_2026-01-18"
         assert pack.read(f"{stem}.csv") == csv_bytes(panel.data)
+        created = datetime(2026, 1, 19, 6, 0, tzinfo=UTC)
+        assert pack.read(f"{stem}.xlsx") == xlsx_bytes(panel.data, sheet=panel.name, title=panel.title, created=created)
         assert png_size(pack.read(f"{stem}.png")) == (2400, 1200)
         assert ET.fromstring(pack.read(f"{stem}.svg")).tag.endswith("svg")
         assert b"Plotly.newPlot" in pack.read(f"{stem}.html")

@@ -44,7 +44,7 @@ def test_coverage_page(demo_db, use_db, demo_source):
     assert per_trace["PER media"] == pytest.approx(
         mirror.loc[mirror["source_country"] == "PER", "share"].tolist(), nan_ok=True
     )
-    assert len(at.get("download_button")) == 4 * 4 + 2
+    assert len(at.get("download_button")) == 4 * 5 + 2
 
 
 def test_mirror_view_needs_a_pair(demo_db, use_db):

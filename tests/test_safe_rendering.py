@@ -23,7 +23,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from analytics import engine, views
-from analytics.errors import StoreError
+from analytics.errors import InputError
 from analytics.filters import Filters
 from analytics.pipeline import store_records
 from analytics.store import ArticleRecord, Store
@@ -342,30 +342,37 @@ def test_hostile_comparison_renders_nothing(hostile_db, use_db):
         assert assert_nothing_renders(at) > 5
 
 
-# --- title search ------------------------------------------------------------------------------
+# --- article search ----------------------------------------------------------------------------
 
 
-def test_search_of_a_thousand_words_runs_on_the_first_twenty(hostile_db):
-    words = " ".join(["Peru", "United", "States"] + [f"w{i}" for i in range(997)])
+def test_search_limits_are_input_errors_and_thirty_terms_run(hostile_db):
     with Store(hostile_db) as store:
-        assert len(store.search_titles(words)) == 0  # w0..w16 are in no title
-        hits = store.search_titles(" ".join(["Peru", "trade"] * 500))
-        assert len(hits) == store.conn.execute("SELECT COUNT(*) FROM articles WHERE title LIKE '%trade%'").fetchone()[0]
-        with pytest.raises(StoreError, match="fewer or shorter words"):
-            store.search_titles("x" * 60_000)  # longer than SQLite allows a LIKE pattern
+        with pytest.raises(InputError, match="at most 300 characters"):
+            store.search_articles(" ".join(f"w{i}" for i in range(1000)))
+        with pytest.raises(InputError, match="at most 30 terms"):
+            store.search_articles(" ".join(f"w{i}" for i in range(31)))
+        hits = store.search_articles(" ".join(["Peru", "trade"] * 15))
+        assert len(hits) > 0 and hits["n"].tolist() == store.search_articles("trade Peru")["n"].tolist()
 
 
 def test_search_page_with_a_thousand_words(hostile_db, use_db):
     use_db(hostile_db)
     words = " ".join(f"w{i}" for i in range(1000))
     at = open_app({**QUIET_LINK, "outlet": [], "q": words}, "dashboard/pages/articles.py")
-    captions = " ".join(c.value for c in at.caption)
-    assert "Only the first 20 of the 1,000 words were searched." in captions
-    assert any("No articles match" in i.value for i in at.info)
-    assert "Expression tree" not in " ".join(e.value for e in at.get("exception"))
-    at = open_app({**QUIET_LINK, "outlet": [], "q": "x" * 60_000}, "dashboard/pages/articles.py")
-    assert any("The search did not run" in w.value and "fewer or shorter words" in w.value for w in at.warning)
-    assert "20 words" in at.text_input(key="q").help
+    assert any("The search did not run" in w.value and "at most 300 characters" in w.value for w in at.warning)
+    assert not at.exception
+    assert "At most 300 characters and 30 terms" in at.text_input(key="q").help
+
+
+def test_search_snippets_of_hostile_articles_render_nothing(hostile_db, use_db):
+    use_db(hostile_db)
+    query = "authenticate OR pixel OR img OR href OR javascript OR material OR heading OR entity OR hidden"
+    at = open_app({**QUIET_LINK, "outlet": [], "q": query}, "dashboard/pages/articles.py")
+    assert not at.exception
+    snippets = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert len(snippets) == 1 and snippets[0].count("\n1. ") == 4  # the five best matches
+    assert "**" in snippets[0]  # the hits are marked
+    assert assert_nothing_renders(at) > 5
 
 
 # --- in a real browser -------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def test_a_version_3_store_is_upgraded_in_place(tmp_path):
     conn.execute("PRAGMA user_version = 3")
     conn.close()
     with Store(path) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 6
+        assert store.schema_version() == SCHEMA_VERSION
         assert store.count_articles() == 1
         for name in ("articles_is_demo", "articles_cluster", "enrichment_version"):
             index = store.conn.execute("SELECT name FROM sqlite_master WHERE name = ?", (name,)).fetchone()

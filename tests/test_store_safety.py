@@ -279,7 +279,7 @@ def test_reads_leave_demo_articles_out_of_a_mixed_store(demo_copy):
         real = set(articles["n"])
         assert len(real) == 3 and min(real) > 3000
         assert set(dyads["n"]) <= real and len(dyads) > 0
-        assert set(store.search_titles("pact")) == real
+        assert set(store.search_articles("pact")["n"]) == real
         assert set(store.article_rows([1, 2, *real])["n"]) == real
         assert store.article(demo_id) is None
         assert store.count_articles() == 3003  # the command line still counts what is stored

@@ -6,6 +6,7 @@ import math
 
 import streamlit as st
 
+from analytics.i18n import _, format_number, format_percent, ngettext
 from analytics.measures.volume import Kpis
 from dashboard import panel, panels
 from dashboard.data import overview
@@ -16,31 +17,45 @@ result = overview(view.analysis.root, view.analysis.stamp, view.filters, view.fr
 filters = result.filters
 
 
+def _signed(text: str) -> str:
+    """A formatted change with its sign, as Streamlit colours a metric's delta by it."""
+    return text if text.startswith(("-", "−", "–")) else "+" + text
+
+
 def _delta(kpis: Kpis) -> str | None:
     if kpis.change is None:
         return None
-    return f"{kpis.change:+.0%} vs previous {((filters.end - filters.start).days + 1)} days"
+    days = (filters.end - filters.start).days + 1
+    change = _signed(format_percent(kpis.change))
+    return ngettext("{change} vs previous {days} day", "{change} vs previous {days} days", days).format(
+        change=change, days=format_number(days)
+    )
 
 
 def headline(k: Kpis) -> None:
     """The four headline figures above the charts."""
     cols = st.columns(4)
-    cols[0].metric("Articles", f"{k.articles:,}", _delta(k), help="Articles about the pair in the selection.")
+    cols[0].metric(
+        _("Articles"), format_number(k.articles), _delta(k), help=_("Articles about the pair in the selection.")
+    )
     cols[1].metric(
-        "Share of coverage",
-        "–" if math.isnan(k.share) else f"{k.share:.1%}",
-        help="Articles about the pair as a share of all stored articles with the same dates, sources and languages.",
+        _("Share of coverage"),
+        "–" if math.isnan(k.share) else format_percent(k.share, 1),
+        help=_("Articles about the pair as a share of all stored articles with the same dates, sources and languages."),
     )
     tone_delta = None
     if k.previous_tone is not None and not math.isnan(k.previous_tone) and not math.isnan(k.tone):
-        tone_delta = f"{k.tone - k.previous_tone:+.2f} vs previous period"
+        change = _signed(format_number(k.tone - k.previous_tone, 2))
+        tone_delta = _("{change} vs previous period").format(change=change)
     cols[2].metric(
-        "Mean tone",
-        "–" if math.isnan(k.tone) else f"{k.tone:+.2f}",
+        _("Mean tone"),
+        "–" if math.isnan(k.tone) else _signed(format_number(k.tone, 2)),
         tone_delta,
-        help="Mean VADER compound score (−1 to +1) of the scored articles; unscored languages are left out.",
+        help=_("Mean VADER compound score (−1 to +1) of the scored articles; unscored languages are left out."),
     )
-    cols[3].metric("Articles with a tone score", f"{k.tone_n:,}", help="Only languages with a scorer count.")
+    cols[3].metric(
+        _("Articles with a tone score"), format_number(k.tone_n), help=_("Only languages with a scorer count.")
+    )
 
 
 panel.render(panels.OVERVIEW, result, view, above=lambda: headline(result.kpis), freq=result.freq)
