@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from analytics.errors import InputError
-from analytics.schema import THEME_LABELS, THEMES
+from analytics.schema import THEMES, theme_label
 
 
 @dataclass(frozen=True)
@@ -63,22 +63,36 @@ class Filters:
         return replace(self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1))
 
     def describe(self) -> str:
-        """An English description, e.g. "PER-USA, 2025-01-01 to 2025-12-31, themes: Trade".
+        """A description in the interface language, e.g. "PER-USA; 2025-01-01 to 2025-12-31;
+        themes: Trade" (Spanish: "PER-USA; 1 ene 2025 al 31 dic 2025; temas: Comercio").
 
         Plain text, not markup: outlet and language names come from stored feeds and files, so a
-        page escapes it before Markdown (``dashboard.safe.md_escape``) or a chart title.
+        page escapes it before Markdown (``dashboard.safe.md_escape``) or a chart title. English
+        keeps ISO dates, which ``bilat view`` prints and scripts read.
         """
-        parts = [self.dyad or (f"{self.country} with any partner" if self.country else "all coverage")]
+        from analytics.i18n import _, current, format_date
+
+        def day(d: date | None, missing: str) -> str:
+            if d is None:
+                return missing
+            return d.isoformat() if current() == "en" else format_date(d)
+
+        if self.dyad:
+            parts = [self.dyad]
+        elif self.country:
+            parts = [_("{country} with any partner").format(country=self.country)]
+        else:
+            parts = [_("all coverage")]
         if self.start or self.end:
-            parts.append(f"{self.start or 'first'} to {self.end or 'last'}")
+            parts.append(_("{start} to {end}").format(start=day(self.start, _("first")), end=day(self.end, _("last"))))
         if self.themes:
-            parts.append("themes: " + ", ".join(THEME_LABELS[t] for t in self.themes))
+            parts.append(_("themes: {names}").format(names=", ".join(theme_label(t) for t in self.themes)))
         if self.source_countries:
-            parts.append("media of " + ", ".join(self.source_countries))
+            parts.append(_("media of {countries}").format(countries=", ".join(self.source_countries)))
         if self.languages:
-            parts.append("languages: " + ", ".join(self.languages))
+            parts.append(_("languages: {languages}").format(languages=", ".join(self.languages)))
         if self.outlets:
-            parts.append("outlets: " + ", ".join(self.outlets))
+            parts.append(_("outlets: {outlets}").format(outlets=", ".join(self.outlets)))
         if self.once:
-            parts.append("wire copies counted once")
+            parts.append(_("wire copies counted once"))
         return "; ".join(parts)

@@ -102,7 +102,7 @@ def _take(session: str, cost: int) -> None:
             session,
             _(
                 "Chart images are limited to {limit} a minute for each visitor, and this one would go over: "
-                "try again in {seconds} seconds. CSV and HTML downloads are not limited."
+                "try again in {seconds} seconds. CSV, XLSX and HTML downloads are not limited."
             ).format(limit=IMAGES_PER_WINDOW, seconds=max(1, round(wait_for))),
         )
 
