@@ -45,7 +45,6 @@ import json
 import math
 import re
 import time
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -55,6 +54,7 @@ from typing import Any
 from analytics.errors import InputError
 from analytics.filters import Filters
 from analytics.schema import THEMES
+from analytics.tomlfiles import read_toml, refuse_unknown, unique_blocks
 
 DEFAULT_ALERTS = Path(__file__).resolve().parent.parent / "data" / "alerts.toml"
 KINDS = ("volume_spike", "tone_shift", "threshold")
@@ -146,29 +146,16 @@ class AlertSettings:
 def load_alerts(path: str | Path | None = None) -> AlertSettings:
     """Read and check a rules file; every problem is one line naming the file, the rule and the key."""
     path = Path(path) if path is not None else DEFAULT_ALERTS
-    if not path.is_file():
-        raise InputError(f"alerts file {path} does not exist; pass --alerts FILE")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "alerts")
     for key in data:
         if _SECRET.search(key):
             raise InputError(f"{path}: key {key!r} looks like a secret; {_SECRET_HINT}")
-    unknown = sorted(set(data) - {"rule", "alerts"})
-    if unknown:
-        raise InputError(f"{path}: unknown table or key {unknown[0]!r}; the file holds [[rule]] blocks and [alerts]")
+    refuse_unknown(data, path, ("rule", "alerts"), "[[rule]] blocks and [alerts]")
     settings = _settings(data.get("alerts", {}), path)
     entries = data.get("rule", [])
     if not isinstance(entries, list):
         raise InputError(f"{path}: rules are [[rule]] blocks")
-    rules: list[Rule] = []
-    for number, entry in enumerate(entries, start=1):
-        where = f"{path}: rule {number}" + (f" ({entry.get('id')!r})" if isinstance(entry, dict) else "")
-        rule = _rule(entry, where)
-        if any(r.id == rule.id for r in rules):
-            raise InputError(f"{where}: id {rule.id!r} is used twice; ids must be unique")
-        rules.append(rule)
+    rules = unique_blocks(entries, path, "rule", _rule)
     return replace(settings, rules=tuple(rules), path=path)
 
 

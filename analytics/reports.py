@@ -25,7 +25,6 @@ The reports file (TOML, default ``data/reports.toml``)::
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analytics.errors import InputError
+from analytics.tomlfiles import read_toml, refuse_unknown, unique_blocks
 
 PAGES = ("overview", "coverage", "themes", "tone", "spikes")
 UI_LANGUAGES = ("en", "es")
@@ -151,26 +151,12 @@ def load_reports(path: str | Path | None = None) -> list[ReportJob]:
     """Read and check a reports file (default :data:`DEFAULT_REPORTS`); every problem is one line
     naming the file, the job and the fix."""
     path = Path(path) if path is not None else DEFAULT_REPORTS
-    if not path.is_file():
-        raise InputError(f"reports file {path} does not exist; pass --reports FILE")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - {"report"})
-    if unknown:
-        raise InputError(f"{path}: unknown table or key {unknown[0]!r}; the file holds [[report]] blocks")
+    data = read_toml(path, "reports")
+    refuse_unknown(data, path, ("report",), "[[report]] blocks")
     entries = data.get("report", [])
     if not isinstance(entries, list):
         raise InputError(f"{path}: write each job as a [[report]] block")
-    jobs: list[ReportJob] = []
-    for number, entry in enumerate(entries, start=1):
-        where = f"{path}: report {number}" + (f" ({entry.get('id')!r})" if isinstance(entry, dict) else "")
-        job = _job(entry, where)
-        if any(j.id == job.id for j in jobs):
-            raise InputError(f"{where}: id {job.id!r} is used twice; ids must be unique")
-        jobs.append(job)
-    return jobs
+    return unique_blocks(entries, path, "report", _job)
 
 
 def _job(entry: Any, where: str) -> ReportJob:

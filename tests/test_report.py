@@ -56,7 +56,7 @@ def test_report_writes_the_pairs_figures_in_html_with_its_language(demo_db, tmp_
         assert f"<dt>Artículos con puntaje de tono</dt><dd>{format_number(kpis.tone_n)}</dd>" in page
         tone = format_number(kpis.tone, 2)
         assert f"<dt>Tono medio</dt><dd>{tone if tone.startswith('-') else '+' + tone} (" in page
-    assert "PER-USA; 2026-06-01 to 2026-06-30" in page
+    assert "PER-USA; 1 jun 2026 a 30 jun 2026" in page  # the selection in Spanish, dates as Peru writes them
     assert [s for s in re.findall(r'<section id="([a-z-]+)">', page)] == ["volume", "themes", "tone"]
     assert '<p class="demo">' in page  # the demo store's report says so
 

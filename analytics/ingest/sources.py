@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analytics.errors import InputError
+from analytics.tomlfiles import read_toml, refuse_unknown, unique_blocks
 
 KINDS = ("rss", "gdelt", "file")
 DEFAULT_SOURCES = Path(__file__).resolve().parent.parent.parent / "data" / "sources.toml"
@@ -66,15 +66,8 @@ class Source:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError(f"sources file {path} does not exist; pass --sources FILE")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - {"source", "pull"})
-    if unknown:
-        raise InputError(f"{path}: unknown table or key {unknown[0]!r}; the file holds [[source]] blocks and [pull]")
+    data = read_toml(path, "sources")
+    refuse_unknown(data, path, ("source", "pull"), "[[source]] blocks and [pull]")
     return data
 
 
@@ -114,16 +107,7 @@ def load_sources(path: str | Path | None = None) -> list[Source]:
     entries = data.get("source", [])
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{path}: no [[source]] entries")
-    sources: list[Source] = []
-    seen: set[str] = set()
-    for number, entry in enumerate(entries, start=1):
-        where = f"{path}: source {number}" + (f" ({entry.get('id')!r})" if isinstance(entry, dict) else "")
-        source = _source(entry, where, path.parent)
-        if source.id in seen:
-            raise InputError(f"{where}: id {source.id!r} is used twice; ids must be unique")
-        seen.add(source.id)
-        sources.append(source)
-    return sources
+    return unique_blocks(entries, path, "source", lambda entry, where: _source(entry, where, path.parent))
 
 
 def _source(entry: object, where: str, base: Path) -> Source:
