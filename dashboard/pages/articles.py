@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics.enrich import enrich, enrichment_version
 from analytics.errors import InputError, StoreError
-from analytics.i18n import _, format_number, ngettext
+from analytics.i18n import N_, _, format_number, ngettext
 from analytics.schema import theme_label
 from analytics.search import MAX_QUERY_CHARS, MAX_TERMS, parse_query, snippet_text
 from analytics.sentiment import tone_label
@@ -127,6 +127,9 @@ if article["version"] != enrichment_version():
         ).format(stored=md_escape(str(article["version"])), current=enrichment_version())
     )
 
+# How a country was named (analytics.countries.KINDS), as the explanation shows it.
+MATCH_KINDS = {"name": N_("name"), "short": N_("short name"), "demonym": N_("demonym"), "capital": N_("capital")}
+
 left, middle, right = st.columns(3)
 with left:
     st.markdown("**" + _("Countries") + "**")
@@ -134,7 +137,8 @@ with left:
         st.caption(_("No country named."))
     for m in explained["explain"]["countries"]:
         where = _("title") if m["in_title"] else _("text")
-        st.markdown(f"`{m['code']}` ← “{md_escape(m['matched'])}” ({m['kind']}, {where})")
+        kind = _(MATCH_KINDS.get(m["kind"], m["kind"]))
+        st.markdown(f"`{m['code']}` ← “{md_escape(m['matched'])}” ({kind}, {where})")
     st.markdown("**" + _("Dyads:") + "** " + (", ".join(explained["dyads"]) or _("none")))
 with middle:
     st.markdown("**" + _("Themes") + "**")
