@@ -136,7 +136,15 @@ def test_schedule_runs_pulls_until_sigterm_and_two_schedulers_never_overlap(serv
                "--db", str(db)]  # fmt: skip
     procs = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]  # fmt: skip
-    time.sleep(6)
+    # Until three pulls have finished (a loaded machine starts the schedulers slowly), at most 40 s.
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        with Store(db) as store:
+            done = store.conn.execute("SELECT count(*) FROM pull_runs WHERE finished_at IS NOT NULL").fetchone()[0]
+        if done >= 3:
+            break
+    time.sleep(1.5)  # one more tick, so that the two schedulers have both had their turn at the lock
     for proc in procs:
         proc.send_signal(signal.SIGTERM)
     results = [proc.communicate(timeout=30) for proc in procs]
