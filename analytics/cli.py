@@ -694,7 +694,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise InputError(f"no stored article is about {pair}; the most covered pairs are: {known}")
     today = datetime.now(UTC).date()
     start, end = (args.start, args.end) if days is None else reports.window(days, stored.last_day, today)
-    stamp = "not pulled"
+    stamp = None  # the report says "not pulled" in its own language
     if last_success:
         stamp = datetime.fromisoformat(last_success.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M UTC")
     request = {
