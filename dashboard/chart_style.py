@@ -8,10 +8,13 @@ exactly that frame.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from analytics.i18n import plotly_separators
+from analytics.i18n import current, plotly_separators
 
 FONT = "Arial, Helvetica, sans-serif"  # a font every browser and the exporter measure alike
 
@@ -34,4 +37,30 @@ def layout(fig: go.Figure, title: str, subtitle: str, *, hovermode: str = "x uni
         height=420,
         separators=plotly_separators(),
     )
+    if current() != "en" and _dates_on_x(fig):
+        # plotly.js writes month names in English only (its other locales are separate scripts the
+        # dashboard and the exporter do not load): other languages get numeric dates, day first.
+        fig.update_xaxes(tickformatstops=NUMERIC_DATE_TICKS, hoverformat="%d/%m/%Y")
     return fig
+
+
+# Tick labels by spacing: days and weeks 03/12/2026, months 12/2026, years 2026.
+NUMERIC_DATE_TICKS = [
+    {"dtickrange": [None, "M1"], "value": "%d/%m/%Y"},
+    {"dtickrange": ["M1", "M12"], "value": "%m/%Y"},
+    {"dtickrange": ["M12", None], "value": "%Y"},
+]
+
+
+def _dates_on_x(fig: go.Figure) -> bool:
+    """Whether every trace with x values plots dates there."""
+    found = False
+    for trace in fig.data:
+        xs = getattr(trace, "x", None)
+        if xs is None or len(xs) == 0:
+            continue
+        first = xs[0]
+        if not isinstance(first, (date, datetime, np.datetime64)):
+            return False
+        found = True
+    return found

@@ -224,3 +224,20 @@ def test_the_scorer_note_is_translated_where_it_is_made(demo_db):
         note = views.scorer_note(source, "PER-USA")
     assert note is not None and note.startswith("Los dos lados se leen con puntuadores de tono distintos")
     assert views.scorer_note(source, "PER-USA").startswith("The two sides are read by different tone scorers")
+
+
+def test_spanish_date_axes_are_numeric_day_first_and_english_ones_are_plotlys():
+    import pandas as pd
+
+    weeks = pd.DataFrame({"period": pd.to_datetime(["2026-01-05", "2026-01-12"]), "articles": [3, 4],
+                          "all_articles": [5, 6], "share": [0.6, 0.66]})  # fmt: skip
+    with language("es"):
+        spanish = coverage_charts.volume_chart(weeks, subtitle="x", freq="W")
+    formats = [(s.dtickrange, s.value) for s in spanish.layout.xaxis.tickformatstops]
+    assert formats == [((None, "M1"), "%d/%m/%Y"), (("M1", "M12"), "%m/%Y"), (("M12", None), "%Y")]
+    assert spanish.layout.xaxis.hoverformat == "%d/%m/%Y"
+    english = coverage_charts.volume_chart(weeks, subtitle="x", freq="W")
+    assert not english.layout.xaxis.tickformatstops and english.layout.xaxis.hoverformat is None
+    themes = pd.DataFrame({"theme": ["trade", "security"], "share": [0.4, 0.2], "articles": [4, 2]})
+    with language("es"):  # themes on the axis, not dates: left alone
+        assert not theme_charts.theme_chart(themes, subtitle="x").layout.xaxis.tickformatstops
