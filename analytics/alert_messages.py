@@ -3,8 +3,12 @@ and text) and the webhook payloads (json, Slack, Teams) made from it, and the se
 one channel and returns its error as one line instead of raising.
 
 The summary is plain JSON kept in the store, so a delivery retried a day later sends the message
-of the moment the rule fired. Titles and URLs come from stored feeds: the HTML escapes them, only
-http(s) URLs become links, and Slack and Teams markup is escaped the same way.
+of the moment the rule fired, in the rule's language (``ui``, kept in the summary; a summary
+without one is English): its texts are made, and the messages rendered, inside
+``analytics.i18n.language``, while the JSON payload's keys and figures stay the same in both.
+
+Titles and URLs come from stored feeds: the HTML escapes them, only http(s) URLs become links, and
+Slack and Teams markup is escaped the same way.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from analytics.errors import BilatError
+from analytics.i18n import DEFAULT_LANGUAGE, _, current, format_date, format_number, language, ngettext
 
 TOP_STORIES = 5
 CONTEXT_DAYS = 28  # the dashboard link shows this many days before the alert, for comparison
@@ -55,6 +60,7 @@ def dashboard_link(base: str | None, rule, start: date, end: date) -> str | None
         params.append(("lang", rule.language))
     if rule.kind != "threshold":
         params.append(("freq", _FREQ[rule.freq]))
+    params.append(("ui", getattr(rule, "ui", DEFAULT_LANGUAGE)))  # the page opens in the message's language
     return f"{base}/{page}?{urlencode(params)}"
 
 
@@ -69,27 +75,31 @@ def top_stories(store, source, rule, start: date, end: date, top: int = TOP_STOR
     drivers = spikes.spike_drivers(source, sel, start, end, titles=rows[["n", "title"]], top=top)
     url_of = dict(zip(rows["n"], rows["url"], strict=True))
     return [
-        {"title": str(row.title) if isinstance(row.title, str) else "(no title)", "url": str(url_of.get(row.n, "")),
+        {"title": str(row.title) if isinstance(row.title, str) else _("(no title)"), "url": str(url_of.get(row.n, "")),
          "outlet": str(row.outlet), "published": row.published.date().isoformat(), "copies": int(row.copies)}
         for row in drivers.top_articles.itertuples(index=False)
     ]  # fmt: skip
 
 
 def summary(store, source, rule, finding, base: str | None, checked_at: str) -> dict:
-    """The alert as a JSON-ready document: what moved, by how much, the top stories and the link."""
-    return {
-        "rule": rule.id,
-        "kind": rule.kind,
-        "pair": rule.pair,
-        "selection": rule.filters.describe(),
-        "headline": finding.headline,
-        "start": finding.start.isoformat(),
-        "end": finding.end.isoformat(),
-        "facts": finding.facts,
-        "stories": top_stories(store, source, rule, finding.start, finding.end),
-        "link": dashboard_link(base, rule, finding.start, finding.end),
-        "checked_at": checked_at,
-    }
+    """The alert as a JSON-ready document: what moved, by how much, the top stories and the link;
+    its texts (selection, untitled stories) in the rule's language, like the finding's headline."""
+    ui = getattr(rule, "ui", DEFAULT_LANGUAGE)
+    with language(ui):
+        return {
+            "rule": rule.id,
+            "kind": rule.kind,
+            "pair": rule.pair,
+            "ui": ui,
+            "selection": rule.filters.describe(),
+            "headline": finding.headline,
+            "start": finding.start.isoformat(),
+            "end": finding.end.isoformat(),
+            "facts": finding.facts,
+            "stories": top_stories(store, source, rule, finding.start, finding.end),
+            "link": dashboard_link(base, rule, finding.start, finding.end),
+            "checked_at": checked_at,
+        }
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -99,36 +109,52 @@ def _web(url: str) -> bool:
     return bool(_WEB.match(url or ""))
 
 
+def _day(iso: str) -> str:
+    """A stored ISO day as a message shows it: unchanged in English, "31 mar 2026" in Spanish."""
+    return iso if current() == "en" else format_date(date.fromisoformat(iso))
+
+
+def _copies(story: Mapping) -> str:
+    n = story["copies"]
+    return ngettext(", {n} copy", ", {n} copies", n).format(n=format_number(n)) if n > 1 else ""
+
+
 def email(summary: Mapping) -> tuple[str, str, str]:
-    """``(subject, html, text)`` of the alert e-mail."""
+    """``(subject, html, text)`` of the alert e-mail, in the summary's language."""
+    with language(summary.get("ui", DEFAULT_LANGUAGE)):
+        return _email_texts(summary)
+
+
+def _email_texts(summary: Mapping) -> tuple[str, str, str]:
     subject = f"[bilat] {summary['headline']}"
-    lines = [
-        summary["headline"],
-        "",
-        f"Selection: {summary['selection']}",
-        f"Days: {summary['start']} to {summary['end']}",
-    ]
-    days = f"Days: {summary['start']} to {summary['end']}"
+    selection = _("Selection: {selection}").format(selection=summary["selection"])
+    days = _("Days: {start} to {end}").format(start=_day(summary["start"]), end=_day(summary["end"]))
+    lines = [summary["headline"], "", selection, days]
     parts = [f"<p><strong>{html.escape(summary['headline'])}</strong></p>",
-             f"<p>Selection: {html.escape(summary['selection'])}<br>{days}</p>"]  # fmt: skip
+             f"<p>{html.escape(selection)}<br>{html.escape(days)}</p>"]  # fmt: skip
     if summary["stories"]:
-        lines += ["", "Top stories:"]
+        heading = _("Top stories:")
+        lines += ["", heading]
         items = []
         for story in summary["stories"]:
             title, url = story["title"], story["url"]
-            copies = f", {story['copies']} copies" if story["copies"] > 1 else ""
-            lines.append(f"- {title} ({story['outlet']}, {story['published']}{copies})" + (f"\n  {url}" if url else ""))
+            where = f"{story['outlet']}, {_day(story['published'])}{_copies(story)}"
+            lines.append(f"- {title} ({where})" + (f"\n  {url}" if url else ""))
             label = html.escape(title)
             if _web(url):
                 label = f'<a href="{html.escape(url, quote=True)}">{label}</a>'
-            items.append(f"<li>{label} ({html.escape(story['outlet'])}, {story['published']}{copies})</li>")
-        parts.append("<p>Top stories:</p><ul>" + "".join(items) + "</ul>")
+            items.append(f"<li>{label} ({html.escape(where)})</li>")
+        parts.append(f"<p>{html.escape(heading)}</p><ul>" + "".join(items) + "</ul>")
     if summary["link"]:
-        lines += ["", f"Open the dashboard: {summary['link']}"]
-        parts.append(f'<p><a href="{html.escape(summary["link"], quote=True)}">Open the dashboard</a></p>')
+        lines += ["", _("Open the dashboard: {link}").format(link=summary["link"])]
+        parts.append(
+            f'<p><a href="{html.escape(summary["link"], quote=True)}">{html.escape(_("Open the dashboard"))}</a></p>'
+        )
     else:
-        lines += ["", "(Set BILAT_BASE_URL to get a link to the dashboard in this message.)"]
-    footer = f"Rule {summary['rule']} of bilat's alerts, checked at {summary['checked_at']}."
+        lines += ["", _("(Set BILAT_BASE_URL to get a link to the dashboard in this message.)")]
+    footer = _("Rule {rule} of bilat's alerts, checked at {checked_at}.").format(
+        rule=summary["rule"], checked_at=summary["checked_at"]
+    )
     lines += ["", footer]
     parts.append(f"<p><small>{html.escape(footer)}</small></p>")
     return subject, "<html><body>" + "\n".join(parts) + "</body></html>", "\n".join(lines) + "\n"
@@ -152,7 +178,13 @@ def _teams(text: str) -> str:
 
 def webhook_payload(fmt: str, summary: Mapping) -> dict:
     """The JSON document POSTed to a webhook: ``json`` (the summary itself, with ``type``),
-    ``slack`` (``text`` and Block Kit ``blocks``) or ``teams`` (an Office 365 MessageCard)."""
+    ``slack`` (``text`` and Block Kit ``blocks``) or ``teams`` (an Office 365 MessageCard). Keys and
+    figures are the same in every language; the texts are in the summary's."""
+    with language(summary.get("ui", DEFAULT_LANGUAGE)):
+        return _payload(fmt, summary)
+
+
+def _payload(fmt: str, summary: Mapping) -> dict:
     stories = summary["stories"]
     if fmt == "json":
         return {"type": "bilat.alert", **summary}
@@ -165,12 +197,15 @@ def webhook_payload(fmt: str, summary: Mapping) -> dict:
         )  # fmt: skip
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{_slack(summary['headline'])}*"}}]
         if listed:
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "Top stories:\n" + listed}})
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _("Top stories:") + "\n" + listed}})
         if summary["link"]:
             blocks.append(
                 {
                     "type": "section",
-                    "text": {"type": "mrkdwn", "text": f"<{_slack_url(summary['link'])}|Open the dashboard>"},
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": f"<{_slack_url(summary['link'])}|{_slack(_('Open the dashboard'))}>",
+                    },
                 }
             )
         return {"text": summary["headline"], "blocks": blocks}
@@ -183,9 +218,9 @@ def webhook_payload(fmt: str, summary: Mapping) -> dict:
         card = {"@type": "MessageCard", "@context": "https://schema.org/extensions", "summary": summary["headline"],
                 "themeColor": "0072B2", "title": _teams(summary["headline"]),
                 "sections": [{"activityTitle": _teams(summary["selection"]),
-                              "text": listed or "No stories."}]}  # fmt: skip
+                              "text": listed or _("No stories.")}]}  # fmt: skip
         if summary["link"]:
-            card["potentialAction"] = [{"@type": "OpenUri", "name": "Open the dashboard",
+            card["potentialAction"] = [{"@type": "OpenUri", "name": _("Open the dashboard"),
                                         "targets": [{"os": "default", "uri": summary["link"]}]}]  # fmt: skip
         return card
     raise ValueError(f"unknown webhook format {fmt!r}")

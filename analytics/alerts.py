@@ -6,6 +6,7 @@ The rules file (TOML, default ``data/alerts.toml``; see that file for a document
 [alerts]                        # optional (defaults shown)
 max_attempts = 5                # a failed delivery is retried at each check, then given up
 timeout = 10                    # seconds one delivery may take
+ui = "en"                       # the language of the messages of rules without their own ui
 
 [[rule]]
 id = "per-usa-volume"           # unique, stable: the store remembers its episodes by it
@@ -20,6 +21,7 @@ above = 0.05                    # threshold: above = X or below = X
 days = 7                        # threshold: over the last N days
 min_articles = 10               # threshold: fewer articles than this in the window never fire
 enabled = true                  # optional
+ui = "es"                       # optional: the message in English (en) or Spanish (es)
 channels = ["email:desk@example.org", { url = "https://...", format = "slack" }]  # json | slack | teams
 ```
 
@@ -53,6 +55,17 @@ from typing import Any
 
 from analytics.errors import InputError
 from analytics.filters import Filters
+from analytics.i18n import (
+    DEFAULT_LANGUAGE,
+    UI_LANGUAGES,
+    _,
+    current,
+    format_date,
+    format_number,
+    format_percent,
+    ngettext,
+)
+from analytics.i18n import language as ui_language
 from analytics.schema import THEMES
 from analytics.tomlfiles import read_toml, refuse_unknown, unique_blocks
 
@@ -64,7 +77,7 @@ CHECK_DEADLINE = 60.0  # seconds all the deliveries of one check may take togeth
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+$")
 _RULE_KEYS = {"id", "pair", "theme", "source_country", "language", "kind", "freq", "metric", "above", "below",
-              "days", "min_articles", "enabled", "channels"}  # fmt: skip
+              "days", "min_articles", "enabled", "channels", "ui"}  # fmt: skip
 _SETTING_KEYS = {"max_attempts": (1, 50), "timeout": (1, 120)}
 # A key naming a credential has no place in a rules file that gets copied and shared.
 _SECRET = re.compile(r"pass|secret|token|api_?key|credential", re.IGNORECASE)
@@ -111,6 +124,7 @@ class Rule:
     days: int = 7
     min_articles: int = 10
     enabled: bool = True
+    ui: str = DEFAULT_LANGUAGE  # the language of its messages: en or es
 
     @property
     def filters(self) -> Filters:
@@ -130,6 +144,7 @@ class AlertSettings:
     rules: tuple[Rule, ...] = ()
     max_attempts: int = 5
     timeout: float = 10.0
+    ui: str = DEFAULT_LANGUAGE  # the default language of the rules' messages
     path: Path | None = None
 
     def rule(self, rule_id: str) -> Rule:
@@ -155,7 +170,7 @@ def load_alerts(path: str | Path | None = None) -> AlertSettings:
     entries = data.get("rule", [])
     if not isinstance(entries, list):
         raise InputError(f"{path}: rules are [[rule]] blocks")
-    rules = unique_blocks(entries, path, "rule", _rule)
+    rules = unique_blocks(entries, path, "rule", lambda entry, where: _rule(entry, where, settings.ui))
     return replace(settings, rules=tuple(rules), path=path)
 
 
@@ -166,8 +181,11 @@ def _settings(table: object, path: Path) -> AlertSettings:
     for key, value in table.items():
         if _SECRET.search(key):
             raise InputError(f"{path}: [alerts] key {key!r} looks like a secret; {_SECRET_HINT}")
+        if key == "ui":
+            values["ui"] = _ui(value, f"{path}: [alerts]")
+            continue
         if key not in _SETTING_KEYS:
-            raise InputError(f"{path}: [alerts] has unknown key {key!r}; keys are {', '.join(_SETTING_KEYS)}")
+            raise InputError(f"{path}: [alerts] has unknown key {key!r}; keys are {', '.join(_SETTING_KEYS)}, ui")
         low, high = _SETTING_KEYS[key]
         whole = key == "max_attempts"
         if not _number(value, whole=whole) or not low <= value <= high:
@@ -183,7 +201,13 @@ def _number(value: object, *, whole: bool = False) -> bool:
     return isinstance(value, int) or not whole
 
 
-def _rule(entry: object, where: str) -> Rule:
+def _ui(value: object, where: str) -> str:
+    if value not in UI_LANGUAGES:
+        raise InputError(f'{where} ui must be "en" (English) or "es" (Spanish), got {value!r}')
+    return str(value)
+
+
+def _rule(entry: object, where: str, default_ui: str = DEFAULT_LANGUAGE) -> Rule:
     if not isinstance(entry, dict):
         raise InputError(f"{where}: must be a table of keys")
     for key in entry:
@@ -235,6 +259,7 @@ def _rule(entry: object, where: str) -> Rule:
         source_country=country,
         language=language,
         enabled=entry.get("enabled", True),
+        ui=_ui(entry["ui"], f"{where}:") if "ui" in entry else default_ui,
         **values,
     )
 
@@ -327,8 +352,24 @@ def _today(now: datetime) -> date:
     return now.astimezone(local_zone()).date()
 
 
+def _day(d: date) -> str:
+    """A day in a message: ISO in English (as Filters.describe() writes it), "31 mar 2026" in Spanish."""
+    return d.isoformat() if current() == "en" else format_date(d)
+
+
+def _signed(x: float) -> str:
+    """A tone with its sign and two decimals in the current language: "+0.12", "-0,30"."""
+    return ("+" if x >= 0 else "") + format_number(x, 2)
+
+
 def evaluate(source, rule: Rule, now: datetime) -> Finding:
-    """Whether ``rule``'s condition holds on ``source``'s data at ``now`` (see the module's rules)."""
+    """Whether ``rule``'s condition holds on ``source``'s data at ``now`` (see the module's rules);
+    the headline is in the rule's language (``ui``)."""
+    with ui_language(rule.ui):
+        return _evaluate(source, rule, now)
+
+
+def _evaluate(source, rule: Rule, now: datetime) -> Finding:
     from analytics.measures import spikes
     from analytics.periods import period_start
     from analytics.selection import Selection
@@ -347,18 +388,33 @@ def evaluate(source, rule: Rule, now: datetime) -> Finding:
     last = rows.iloc[-1]
     start = rows["period"].min().date()
     end = spikes.spike_window(last["period"], rule.freq)[1]
-    unit = "day" if rule.freq == "D" else "week"
-    when = f"on {last['period'].date()}" if rule.freq == "D" else f"in the week of {last['period'].date()}"
+    day = _day(last["period"].date())
+    when = _("on {day}").format(day=day) if rule.freq == "D" else _("in the week of {day}").format(day=day)
     what = _describe(rule)
     if wanted == "volume":
-        usual = last["baseline"]
-        change = f"{last['value'] / usual:.1f} times the usual {usual:g}" if usual else "against a usual of none"
-        headline = f"Coverage spike: {what}, {int(last['value'])} articles {when}, {change} a {unit}"
+        usual, count = float(last["baseline"]), int(last["value"])
+        if usual:
+            ratio, shown = format_number(count / usual, 1), format_number(usual, 0 if usual.is_integer() else 1)
+            per = (
+                _("{ratio} times the usual {usual} a day")
+                if rule.freq == "D"
+                else _("{ratio} times the usual {usual} a week")
+            )
+            change = per.format(ratio=ratio, usual=shown)
+        else:
+            change = _("against a usual of none")
+        articles = ngettext("{n} article", "{n} articles", count).format(n=format_number(count))
+        headline = _("Coverage spike: {what}, {articles} {when}, {change}").format(
+            what=what, articles=articles, when=when, change=change
+        )
         signature = "volume"
     else:
         direction = "up" if last["score"] > 0 else "down"
-        shift = f"mean tone {last['value']:+.2f} {when} against {last['baseline']:+.2f} before"
-        headline = f"Tone shift {direction}: {what}, {shift}"
+        shift = _("mean tone {value} {when} against {baseline} before").format(
+            value=_signed(float(last["value"])), when=when, baseline=_signed(float(last["baseline"]))
+        )
+        shifted = _("Tone shift up: {what}, {shift}") if direction == "up" else _("Tone shift down: {what}, {shift}")
+        headline = shifted.format(what=what, shift=shift)
         signature = f"tone:{direction}"
     facts = {"period": last["period"].date().isoformat(), "value": float(last["value"]),
              "baseline": float(last["baseline"]), "score": round(float(last["score"]), 2),
@@ -374,22 +430,25 @@ def _evaluate_threshold(source, rule: Rule, today: date) -> Finding:
     sel = Selection(replace(rule.filters, start=first, end=today), "D", (first, today))
     if rule.metric == "share":
         kpis = volume.kpis(source, sel)
-        value, counted, label = kpis.share, kpis.articles, "share of coverage"
-        shown = f"{value:.1%}" if math.isfinite(value) else "none"
-        bound_shown = f"{(rule.above if rule.above is not None else rule.below):.1%}"
+        value, counted, label = kpis.share, kpis.articles, _("share of coverage")
+        shown = format_percent(value, 1) if math.isfinite(value) else _("none")
+        bound_shown = format_percent(rule.above if rule.above is not None else rule.below, 1)
     else:
         net = tone.net_tone(source, sel)
         counted = int(net["n"].sum())
         value = float(net["positive"].sum() - net["negative"].sum()) / counted if counted else math.nan
-        label, shown = "net tone", f"{value:+.2f}"
-        bound_shown = f"{(rule.above if rule.above is not None else rule.below):+.2f}"
+        label, shown = _("net tone"), _signed(value) if math.isfinite(value) else _("none")
+        bound_shown = _signed(rule.above if rule.above is not None else rule.below)  # type: ignore[arg-type]
     if counted < rule.min_articles or not math.isfinite(value):
         return Finding(False)
     side = "above" if rule.above is not None else "below"
     holds = value > rule.above if rule.above is not None else value < rule.below  # type: ignore[operator]
     if not holds:
         return Finding(False)
-    headline = f"Threshold: {_describe(rule)}, {label} {shown} over the last {rule.days} days, {side} {bound_shown}"
+    window = ngettext("over the last {n} day", "over the last {n} days", rule.days).format(n=rule.days)
+    passed = _("Threshold: {what}, {label} {value} {window}, above {bound}") if side == "above" else _(
+        "Threshold: {what}, {label} {value} {window}, below {bound}")  # fmt: skip
+    headline = passed.format(what=_describe(rule), label=label, value=shown, window=window, bound=bound_shown)
     facts = {"metric": rule.metric, "value": value, side: rule.above if side == "above" else rule.below,
              "days": rule.days, "articles": counted}  # fmt: skip
     return Finding(True, side, first, today, headline, facts)
@@ -403,11 +462,15 @@ def sample_finding(source, rule: Rule, now: datetime) -> Finding:
     """What ``bilat alerts test`` sends: the rule's finding, marked as a test, when its condition
     holds now; otherwise the rule's latest days, saying that the condition does not hold."""
     finding = evaluate(source, rule, now)
-    if finding.holds:
-        return replace(finding, headline=f"Test: {finding.headline}")
+    with ui_language(rule.ui):
+        if finding.holds:
+            return replace(finding, headline=_("Test: {headline}").format(headline=finding.headline))
+        what = _describe(rule)
+        headline = _("Test of alert rule {rule}: {what}; its condition does not hold now").format(
+            rule=rule.id, what=what
+        )
     today = _today(now)
     days = rule.days if rule.kind == "threshold" else (1 if rule.freq == "D" else 7)
-    headline = f"Test of alert rule {rule.id}: {_describe(rule)}; its condition does not hold now"
     return Finding(True, "test", today - timedelta(days=days - 1), today, headline, {})
 
 

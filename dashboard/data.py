@@ -226,9 +226,7 @@ ARTICLE_LIMIT = 500
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def article_table(
-    path: str, root: str, stamp: str, filters: Filters, search: str
-) -> tuple[pd.DataFrame, int, bool]:
+def article_table(path: str, root: str, stamp: str, filters: Filters, search: str) -> tuple[pd.DataFrame, int, bool]:
     """At most :data:`ARTICLE_LIMIT` selected articles, how many match, and whether the search
     stopped at the store's :attr:`Store.SEARCH_LIMIT` best matches.
 

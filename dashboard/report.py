@@ -320,7 +320,8 @@ def _run(request: dict, filters: Filters) -> str:
     source = engine.open_dataset(request["dataset"])
     try:
         briefing = build(
-            source, filters, request["pages"], demo=request["demo"], data_timestamp=request["data_timestamp"] or _("not pulled"),
+            source, filters, request["pages"], demo=request["demo"],
+            data_timestamp=request["data_timestamp"] or _("not pulled"),
             enrichment_version=request["enrichment_version"], ui=request["ui"],
         )  # fmt: skip
     finally:

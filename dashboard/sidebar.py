@@ -158,9 +158,7 @@ def draw_filters(choices: Choices) -> tuple[Filters, str]:
     start = col_from.date_input(
         _("From"), value=d.start, min_value=d.first, max_value=d.last, key="from", bind="query-params"
     )
-    end = col_to.date_input(
-        _("To"), value=d.end, min_value=d.first, max_value=d.last, key="to", bind="query-params"
-    )
+    end = col_to.date_input(_("To"), value=d.end, min_value=d.first, max_value=d.last, key="to", bind="query-params")
     themes = sidebar.multiselect(
         _("Themes"), list(THEMES), key="theme", bind="query-params", placeholder=_("All themes"),
         help=_("Keep articles tagged with any of these themes.") + " "
@@ -174,7 +172,10 @@ def draw_filters(choices: Choices) -> tuple[Filters, str]:
         _("Outlets"), list(choices.outlets), key="outlet", bind="query-params", placeholder=_("Every outlet"),
     )  # fmt: skip
     languages = sidebar.multiselect(
-        _("Language of the articles"), list(choices.languages), key="lang", bind="query-params",
+        _("Language of the articles"),
+        list(choices.languages),
+        key="lang",
+        bind="query-params",
         placeholder=_("All languages"),
     )
     once = sidebar.toggle(

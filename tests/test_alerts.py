@@ -5,6 +5,7 @@ retried until their channel is up, and pulls whose exit status alerts never chan
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -134,6 +135,8 @@ _GOOD = 'id = "r1"\npair = "PER-USA"\nkind = "volume_spike"\nchannels = ["email:
         ("[[rule]]\n" + _GOOD + "[[rule]]\n" + _GOOD, r"rule 2 \('r1'\): id 'r1' is used twice"),
         ("[[rule]]\n" + _GOOD.replace("channels = [\"email:desk@example.org\"]", "channels = []"), "channels must be"),
         ("[alerts]\nmax_attempts = 0\n", r"\[alerts\] max_attempts must be a whole number from 1 to 50"),
+        ("[[rule]]\n" + _GOOD + 'ui = "fr"\n', r"rule 1 \('r1'\): ui must be \"en\" \(English\) or \"es\" .*'fr'"),
+        ('[alerts]\nui = "ES"\n', r"\[alerts\] ui must be \"en\" \(English\) or \"es\" \(Spanish\), got 'ES'"),
         ("[[rule]\n", "not valid TOML"),
     ],
 )  # fmt: skip
@@ -243,6 +246,83 @@ def test_tone_shift_and_threshold_rules(store):
         too_few = rule(Channel("json", "http://x/"), kind="threshold", metric="net_tone", below=-0.2, days=1,
                        min_articles=21)  # fmt: skip
         assert not evaluate(source, too_few, ref).holds
+    finally:
+        source.backend.disconnect()
+
+
+def test_the_rules_language_defaults_to_the_alerts_table(tmp_path):
+    path = tmp_path / "alerts.toml"
+    second = _GOOD.replace("r1", "r2") + 'ui = "en"\n'
+    path.write_text('[alerts]\nui = "es"\n[[rule]]\n' + _GOOD + "[[rule]]\n" + second)
+    settings = load_alerts(path)
+    assert settings.ui == "es" and [r.ui for r in settings.rules] == ["es", "en"]
+    path.write_text("[[rule]]\n" + _GOOD)
+    assert [r.ui for r in load_alerts(path).rules] == ["en"]
+
+
+def test_a_spanish_rule_alerts_in_spanish(store, tmp_path):
+    with SmtpServer(tmp_path) as smtp, HookServer() as hooks:
+        channels = (Channel("email", "desk@example.org"),
+                    *(Channel(fmt, hooks.url(f"/{fmt}")) for fmt in ("json", "slack", "teams")))  # fmt: skip
+        report = check_alerts(store, [rule(*channels, ui="es")], now=AT_SPIKE, secrets=smtp_secrets(smtp))
+        assert report.errors == [] and [s for _, _, s, _ in report.deliveries] == ["sent"] * 4
+        headline = "Pico de cobertura: PER-USA, 20 artículos el 31 mar 2026, 10,0 veces lo habitual (2 al día)"
+        assert report.fired == [("per-usa-volume_spike", headline)]
+
+        (message,) = smtp.messages
+        assert message["Subject"] == f"[bilat] {headline}"
+        text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        assert "Selección: PER-USA\nDías: del 31 mar 2026 al 31 mar 2026\n\nNotas principales:\n" in text
+        assert f"- {TITLE} (Outlet 0, 31 mar 2026, 7 copias)\n" in text
+        link = "https://bilat.example.org/spikes?pair=PER-USA&from=2026-03-03&to=2026-03-31&freq=day&ui=es"
+        assert f"Ver en el tablero: {link}\n" in text
+        assert "Regla per-usa-volume_spike de las alertas de bilat" in text
+        assert "Top stories" not in text and "Open the dashboard" not in text
+        page = message.get_body(("html",)).get_content()
+        assert f'<a href="{link.replace("&", "&amp;")}">Ver en el tablero</a>' in page
+        assert "<p>Notas principales:</p>" in page
+
+        (slack,) = hooks.payloads("/slack")
+        assert slack["text"] == headline
+        assert slack["blocks"][1]["text"]["text"].startswith("Notas principales:\n• <https://news.example.org/spike/0|")
+        assert slack["blocks"][2]["text"]["text"] == f"<{link.replace('&', '&amp;')}|Ver en el tablero>"
+        (teams,) = hooks.payloads("/teams")
+        assert teams["potentialAction"][0]["name"] == "Ver en el tablero"
+        # The JSON payload's machine fields are the same as in English; its texts are Spanish.
+        (plain,) = hooks.payloads("/json")
+        assert (plain["ui"], plain["kind"], plain["start"], plain["end"], plain["link"]) == (
+            "es", "volume_spike", "2026-03-31", "2026-03-31", link)  # fmt: skip
+        assert {**plain["facts"], "score": None} == {"period": "2026-03-31", "value": 20.0, "baseline": 2.0,
+                                                     "score": None, "articles": 20, "freq": "D"}  # fmt: skip
+        assert plain["headline"] == headline
+
+
+def test_spanish_tone_shift_threshold_and_test_headlines(store):
+    from analytics import dataset, engine
+    from analytics.alerts import sample_finding
+
+    dataset.bring_up_to_date(store)
+    source = engine.open_dataset(dataset.folder(store))
+    try:
+        tone = evaluate(source, rule(Channel("json", "http://x/"), kind="tone_shift", ui="es"), AT_SPIKE)
+        assert tone.signature == "tone:down"
+        assert tone.headline.startswith("Cambio de tono a la baja: PER-USA, tono medio -")
+        assert " el 31 mar 2026, frente a " in tone.headline and tone.headline.endswith(" antes")
+        share = rule(Channel("json", "http://x/"), kind="threshold", metric="share", above=0.5, days=7, ui="es")
+        assert evaluate(source, share, AT_SPIKE).headline == (
+            "Umbral: PER-USA, participación en la cobertura de 100,0\xa0% en los últimos 7 días, "
+            "por encima de 50,0\xa0%")  # fmt: skip
+        net = rule(Channel("json", "http://x/"), kind="threshold", metric="net_tone", below=-0.2, days=1, ui="es")
+        found = evaluate(source, net, AT_SPIKE)
+        assert found.headline == (
+            f"Umbral: PER-USA, tono neto de {found.facts['value']:.2f} en el último día, por debajo de -0,20"
+            .replace(".", ","))  # fmt: skip
+        assert sample_finding(source, share, AT_SPIKE).headline.startswith("Prueba: Umbral: PER-USA")
+        quiet = sample_finding(source, replace(share, above=None, below=0.5), AT_SPIKE)
+        assert quiet.headline == ("Prueba de la regla de alerta per-usa-threshold: PER-USA; su condición no se cumple "
+                                  "en este momento")  # fmt: skip
+        # The same rules in English are unchanged.
+        assert evaluate(source, replace(share, ui="en"), AT_SPIKE).headline.startswith("Threshold: PER-USA, share of")
     finally:
         source.backend.disconnect()
 
