@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.i18n import _
+from analytics.i18n import _, format_percent
 from analytics.schema import FREQUENCIES, THEMES, theme_label
 from dashboard.chart_style import layout
 from dashboard.palette import BASELINE_COLOUR, SPIKE_COLOUR, THEME_COLOURS
@@ -22,7 +22,7 @@ def theme_chart(data: pd.DataFrame, *, subtitle: str) -> go.Figure:
             orientation="h",
             marker_color=[THEME_COLOURS[t] for t in rows["theme"]],
             customdata=rows["articles"],
-            text=[f"{v:.0%}" for v in rows["share"].fillna(0)],
+            text=[format_percent(v) for v in rows["share"].fillna(0)],
             textposition="outside",
             hovertemplate=_("%{x:.1%} of articles (%{customdata:,})") + "<extra></extra>",
             name=_("Share of articles"),
