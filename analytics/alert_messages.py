@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from analytics.errors import BilatError
-from analytics.i18n import DEFAULT_LANGUAGE, _, current, format_date, format_number, language, ngettext
+from analytics.i18n import DEFAULT_LANGUAGE, _, format_day, format_number, language, ngettext
 
 TOP_STORIES = 5
 CONTEXT_DAYS = 28  # the dashboard link shows this many days before the alert, for comparison
@@ -110,8 +110,8 @@ def _web(url: str) -> bool:
 
 
 def _day(iso: str) -> str:
-    """A stored ISO day as a message shows it: unchanged in English, "31 mar 2026" in Spanish."""
-    return iso if current() == "en" else format_date(date.fromisoformat(iso))
+    """A stored ISO day as a message shows it (:func:`analytics.i18n.format_day`)."""
+    return format_day(date.fromisoformat(iso))
 
 
 def _copies(story: Mapping) -> str:

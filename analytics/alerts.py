@@ -59,8 +59,7 @@ from analytics.i18n import (
     DEFAULT_LANGUAGE,
     UI_LANGUAGES,
     _,
-    current,
-    format_date,
+    format_day,
     format_number,
     format_percent,
     ngettext,
@@ -352,11 +351,6 @@ def _today(now: datetime) -> date:
     return now.astimezone(local_zone()).date()
 
 
-def _day(d: date) -> str:
-    """A day in a message: ISO in English (as Filters.describe() writes it), "31 mar 2026" in Spanish."""
-    return d.isoformat() if current() == "en" else format_date(d)
-
-
 def _signed(x: float) -> str:
     """A tone with its sign and two decimals in the current language: "+0.12", "-0,30"."""
     return ("+" if x >= 0 else "") + format_number(x, 2)
@@ -388,7 +382,7 @@ def _evaluate(source, rule: Rule, now: datetime) -> Finding:
     last = rows.iloc[-1]
     start = rows["period"].min().date()
     end = spikes.spike_window(last["period"], rule.freq)[1]
-    day = _day(last["period"].date())
+    day = format_day(last["period"].date())
     when = _("on {day}").format(day=day) if rule.freq == "D" else _("in the week of {day}").format(day=day)
     what = _describe(rule)
     if wanted == "volume":

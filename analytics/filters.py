@@ -70,12 +70,10 @@ class Filters:
         page escapes it before Markdown (``dashboard.safe.md_escape``) or a chart title. English
         keeps ISO dates, which ``bilat view`` prints and scripts read.
         """
-        from analytics.i18n import _, current, format_date
+        from analytics.i18n import _, format_day
 
         def day(d: date | None, missing: str) -> str:
-            if d is None:
-                return missing
-            return d.isoformat() if current() == "en" else format_date(d)
+            return missing if d is None else format_day(d)
 
         if self.dyad:
             parts = [self.dyad]

@@ -172,6 +172,12 @@ def format_date(d: date | datetime | None, format: str = "medium") -> str:  # no
     return _babel_date(d, format=format, locale=babel_locale())
 
 
+def format_day(d: date) -> str:
+    """A day in a selection or a message: ISO in English, which ``bilat view`` prints and scripts
+    read, and the language's own form elsewhere ("31 mar 2026")."""
+    return d.isoformat() if current() == "en" else format_date(d)
+
+
 def plotly_separators() -> str:
     """plotly's ``layout.separators`` for the current language: ".," in English, ",." in Spanish."""
     return PLOTLY_SEPARATORS.get(current(), ".,")
